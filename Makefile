@@ -1,0 +1,114 @@
+# irsend: kernel module (kmod/), userspace tools (user/), tests (tests/).
+#
+#   make            build kmod/irsend.ko and the userspace programs
+#   make check      install what is missing, build, run every test
+#   make demo       install what is missing, build, show the module in the VM
+#   make lint       checkpatch.pl on kmod/ and include/uapi/, sparse on
+#                   kmod/, clang-format check on user/ and tests/
+#   make clean      remove everything the build made
+#
+# KDIR=/path/to/kernel/build overrides the kernel to build against.
+
+VERSION := 0.1.0
+KVER ?= $(shell scripts/kernel-version 2>/dev/null)
+KDIR ?= /lib/modules/$(KVER)/build
+BUILD_ID := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+B := build
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+# pkg-config names of the libraries the userspace programs link with.
+USER_PKGS :=
+USER_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -g \
+	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+	-Iinclude/uapi -Iuser/common -DIRSEND_VERSION='"$(VERSION)"' -MMD -MP
+ifneq ($(USER_PKGS),)
+USER_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(USER_PKGS))
+USER_LIBS := $(shell $(PKG_CONFIG) --libs $(USER_PKGS))
+endif
+
+COMMON_SRCS := $(wildcard user/common/*.c)
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(B)/%.o)
+CTL_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard user/irsendctl/*.c))
+PROGS := $(B)/bin/irsendctl
+
+# Kernel-facing tests: kselftest programs run inside the test VM.
+KSFT_DIR := $(B)/kselftest
+KSFT_HEADERS := $(KSFT_DIR)/kselftest_harness.h $(KSFT_DIR)/kselftest.h
+LINUX_SRC_TAR := /usr/src/linux-source-6.1.tar.xz
+VM_TEST_PROGS := $(patsubst tests/vm/%.c,$(B)/tests/vm/%,$(wildcard tests/vm/*.c))
+CHECKPATCH := $(B)/linux-source/scripts/checkpatch.pl
+
+.PHONY: all module user tests check demo lint clean setup FORCE
+
+all: module user
+
+module:
+	@test -f "$(KDIR)/Makefile" || { echo "no kernel build tree at '$(KDIR)':" \
+		"run scripts/setup-deps or pass KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) IRSEND_BUILD_ID=$(BUILD_ID) modules
+
+user: $(PROGS)
+
+$(B)/bin/irsendctl: $(CTL_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(USER_LIBS)
+
+$(B)/user/%.o: user/%.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+# The harness headers and checkpatch come from Debian's linux-source-6.1
+# package; they are extracted at build time, never committed.
+$(B)/linux-source/.stamp: | $(LINUX_SRC_TAR)
+	@echo "  EXTRACT kselftest harness and checkpatch from $(LINUX_SRC_TAR)"
+	@rm -rf $(B)/linux-source && mkdir -p $(B)/linux-source
+	tar -xJf $(LINUX_SRC_TAR) -C $(B)/linux-source --strip-components=1 \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/kselftest.h \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+	@touch $@
+
+$(LINUX_SRC_TAR):
+	@echo "missing $@: run scripts/setup-deps" >&2; exit 1
+
+$(KSFT_HEADERS): $(B)/linux-source/.stamp
+	@mkdir -p $(@D)
+	cp $(B)/linux-source/tools/testing/selftests/$(@F) $@
+
+KSFT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi -I$(KSFT_DIR) \
+	-Iuser/common -MMD -MP -pthread
+
+$(B)/tests/vm/%: tests/vm/%.c $(KSFT_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(KSFT_CFLAGS) -o $@ $< $(COMMON_OBJS) -pthread
+
+$(VM_TEST_PROGS): $(COMMON_OBJS)
+
+tests: all $(VM_TEST_PROGS)
+
+setup:
+	scripts/setup-deps
+
+check: setup
+	$(MAKE) tests
+	tests/run
+
+demo: setup
+	$(MAKE) all
+	scripts/demo
+
+lint: $(B)/linux-source/.stamp
+	perl $(CHECKPATCH) --no-tree --terse --strict --show-types \
+		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
+		-f kmod/*.c kmod/*.h include/uapi/linux/*.h
+	$(MAKE) -C $(KDIR) M=$(CURDIR) IRSEND_BUILD_ID=$(BUILD_ID) C=2 CHECK=sparse modules
+	clang-format --dry-run --Werror $$(find user tests -name '*.[ch]')
+
+clean:
+	-@test -f "$(KDIR)/Makefile" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,25 @@
+/* The irsendctl subcommands. */
+#ifndef IRSENDCTL_COMMANDS_H
+#define IRSENDCTL_COMMANDS_H
+
+#include <stdbool.h>
+
+/* Options common to every subcommand. */
+struct ctl_options {
+	bool json;
+	const char *device; /* NULL: the default path */
+};
+
+/* Each returns the process exit status. argv[0] is the subcommand name. */
+int cmd_info(const struct ctl_options *opt, int argc, char **argv);
+
+#define CTL_PROG "irsendctl"
+
+/* Exit statuses shared by all subcommands. */
+enum {
+	CTL_EXIT_OK = 0,
+	CTL_EXIT_FAILURE = 1, /* the operation failed; a message says why */
+	CTL_EXIT_USAGE = 2,   /* the command line was wrong */
+};
+
+#endif

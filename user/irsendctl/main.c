@@ -1,0 +1,116 @@
+/* irsendctl: the operator's command line for the irsend controller. */
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/irsend.h>
+
+#include "commands.h"
+
+struct command {
+	const char *name;
+	int (*run)(const struct ctl_options *opt, int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "info", cmd_info, "show the loaded kernel module's ABI version, build and capabilities" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s [--json] [--device PATH] COMMAND [ARGS...]\n"
+		"\n"
+		"Operate the irsend network-send controller: the kernel module behind\n"
+		"/dev/irsend and the irsendd agent.\n"
+		"\n"
+		"Commands:\n",
+		CTL_PROG);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"Options (before or after COMMAND):\n"
+		"  --json         print machine-readable JSON on standard output\n"
+		"  --device PATH  use PATH instead of /dev/irsend (also: $IRSEND_DEVICE)\n"
+		"  -h, --help     print this help and exit\n"
+		"  --version      print the version of irsendctl and exit\n"
+		"\n"
+		"Exit status:\n"
+		"  0  success\n"
+		"  1  the operation failed; a one-line message on standard error says why\n"
+		"  2  the command line was wrong\n"
+		"\n"
+		"Examples:\n"
+		"  %s info\n"
+		"  %s info --json\n",
+		CTL_PROG, CTL_PROG);
+}
+
+/*
+ * Take the global options out of argv wherever they stand, so that
+ * "irsendctl --json info" and "irsendctl info --json" mean the same.
+ * Returns the new argc, or -1 after printing an error.
+ */
+static int take_global_options(struct ctl_options *opt, int argc, char **argv, bool *help,
+			       bool *version)
+{
+	int kept = 1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--json")) {
+			opt->json = true;
+		} else if (!strcmp(a, "--device")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "%s: --device needs a path\n", CTL_PROG);
+				return -1;
+			}
+			opt->device = argv[++i];
+		} else if (!strncmp(a, "--device=", 9)) {
+			opt->device = a + 9;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			*help = true;
+		} else if (!strcmp(a, "--version")) {
+			*version = true;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "%s: unknown option '%s' (see '%s --help')\n", CTL_PROG, a,
+				CTL_PROG);
+			return -1;
+		} else {
+			argv[kept++] = argv[i];
+		}
+	}
+	argv[kept] = NULL;
+	return kept;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl_options opt = { 0 };
+	bool help = false, version = false;
+
+	argc = take_global_options(&opt, argc, argv, &help, &version);
+	if (argc < 0)
+		return CTL_EXIT_USAGE;
+	if (help) {
+		usage(stdout);
+		return CTL_EXIT_OK;
+	}
+	if (version) {
+		printf("%s %s (ABI %d)\n", CTL_PROG, IRSEND_VERSION, IRSEND_ABI_VERSION);
+		return CTL_EXIT_OK;
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return CTL_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(&opt, argc - 1, argv + 1);
+	}
+	fprintf(stderr, "%s: unknown command '%s' (see '%s --help')\n", CTL_PROG, argv[1],
+		CTL_PROG);
+	return CTL_EXIT_USAGE;
+}
