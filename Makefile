@@ -38,6 +38,7 @@ KSFT_HEADERS := $(KSFT_DIR)/kselftest_harness.h $(KSFT_DIR)/kselftest.h
 LINUX_SRC_TAR := /usr/src/linux-source-6.1.tar.xz
 VM_TEST_PROGS := $(patsubst tests/vm/%.c,$(B)/tests/vm/%,$(wildcard tests/vm/*.c))
 CHECKPATCH := $(B)/linux-source/scripts/checkpatch.pl
+KMOD_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*.[ch])) $(wildcard include/uapi/linux/*.h)
 
 .PHONY: all module user tests check demo lint clean setup FORCE
 
@@ -96,6 +97,7 @@ setup:
 
 check: setup
 	$(MAKE) tests
+	$(MAKE) lint
 	tests/run
 
 demo: setup
@@ -103,10 +105,9 @@ demo: setup
 	scripts/demo
 
 lint: $(B)/linux-source/.stamp
-	perl $(CHECKPATCH) --no-tree --terse --strict --show-types \
-		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
-		-f kmod/*.c kmod/*.h include/uapi/linux/*.h
-	$(MAKE) -C $(KDIR) M=$(CURDIR) IRSEND_BUILD_ID=$(BUILD_ID) C=2 CHECK=sparse modules
+	perl $(CHECKPATCH) --no-tree --terse --strict --show-types -f $(KMOD_SRCS)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) IRSEND_BUILD_ID=$(BUILD_ID) C=2 \
+		CHECK='sparse -Wsparse-error' modules
 	clang-format --dry-run --Werror $$(find user tests -name '*.[ch]')
 
 clean:

@@ -111,8 +111,9 @@ TEST_F(dev, get_info_larger_struct_zero_filled)
 
 TEST_F(dev, get_info_bad_sizes)
 {
-	static const uint32_t bad[] = { 0, 1, 8, IRSEND_INFO_SIZE_VER0 - 1,
-					IRSEND_STRUCT_MAX_SIZE + 1, 65536, UINT32_MAX };
+	static const uint32_t bad[] = {
+		0, 1, 8, IRSEND_INFO_SIZE_VER0 - 1, IRSEND_STRUCT_MAX_SIZE + 1, 65536, UINT32_MAX
+	};
 	struct irsend_info info;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

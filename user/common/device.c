@@ -29,8 +29,9 @@ int irsend_device_open(const char *prog, const char *path)
 		break;
 	case EACCES:
 	case EPERM:
-		fprintf(stderr, "%s: %s: permission denied (the device is mode 0600: run as root)\n",
-			prog, path);
+		fprintf(stderr,
+			"%s: %s: permission denied (the device is mode 0600: run as root)\n", prog,
+			path);
 		break;
 	default:
 		fprintf(stderr, "%s: cannot open %s: %s\n", prog, path, strerror(errno));
