@@ -53,8 +53,258 @@ struct irsend_info {
 
 #define IRSEND_INFO_SIZE_VER0	128 /* first published size */
 
+/*
+ * Scanner page ring.
+ *
+ * One consumer (the agent) claims the ring with IRSEND_IOC_RING_CONSUME
+ * and maps it read-only. Producers are the simulated ADF inside the module
+ * (IRSEND_IOC_SCAN_START) and feeder processes that write pages
+ * (IRSEND_IOC_FEED_PAGE, then write() of the rows). One job owns the ring
+ * at a time; a page travels as one or more bands, each in its own slot.
+ *
+ * Mapping (offsets from IRSEND_IOC_RING_INFO, all page-aligned):
+ *   producer_off  __u32 producer index: descriptors published so far
+ *   consumer_off  __u32 consumer index: descriptors released so far
+ *   desc_off      struct irsend_page_desc[nr_slots]
+ *   data_off      nr_slots slots of slot_size bytes
+ * Indexes count up and wrap at 2^32; descriptor i lives in entry
+ * i % nr_slots (nr_slots is a power of two). Read the producer index with
+ * acquire semantics before reading descriptors and data.
+ *
+ * Consumer loop: poll() for POLLIN, IRSEND_IOC_RING_GET to take the newly
+ * published descriptors, use their data in place, IRSEND_IOC_RING_RELEASE
+ * the oldest ones when done. A full ring pauses the producer; nothing is
+ * dropped or overwritten before it is released. Closing the consumer
+ * releases everything it held and cancels the running job.
+ *
+ * A simpler copy path exists as well: while the consumer holds nothing,
+ * read() returns the next descriptor followed by its data and releases it
+ * (EMSGSIZE when the buffer is too small, EAGAIN with O_NONBLOCK).
+ *
+ * Pixel data: 1 bit per pixel is PBM order (1 = black, most significant
+ * bit first, rows padded to whole bytes); 8 bits is grey (0 = black);
+ * 24 bits is RGB. Rows are stride bytes apart.
+ */
+struct irsend_ring_info {
+	__u32 size;
+	__u32 nr_slots;
+	__u32 slot_size;
+	__u32 desc_size;	/* sizeof(struct irsend_page_desc) */
+	__aligned_u64 mmap_size;
+	__aligned_u64 producer_off;
+	__aligned_u64 consumer_off;
+	__aligned_u64 desc_off;
+	__aligned_u64 data_off;
+};
+
+#define IRSEND_RING_INFO_SIZE_VER0	56
+
+/* Descriptor flags. */
+#define IRSEND_DESC_PAGE_START	(1U << 0) /* band starts a page (y == 0) */
+#define IRSEND_DESC_PAGE_END	(1U << 1) /* band ends a page; page_crc set */
+#define IRSEND_DESC_LAST_PAGE	(1U << 2) /* on the last band of the job's last page */
+#define IRSEND_DESC_JOB_END	(1U << 3) /* no data: the job is over */
+#define IRSEND_DESC_CANCELLED	(1U << 4) /* with JOB_END: the job was cancelled */
+#define IRSEND_DESC_ERROR	(1U << 5) /* with JOB_END: see error */
+#define IRSEND_DESC_NO_CRC	(1U << 6) /* crcs not computed (IRSEND_SCAN_NO_CRC) */
+#define IRSEND_DESC_FEEDER	(1U << 7) /* job came from a feeder process */
+
+/* Reasons in irsend_page_desc.error (with IRSEND_DESC_ERROR). */
+#define IRSEND_SCAN_ERR_NONE		0
+#define IRSEND_SCAN_ERR_JAM		1 /* the ADF jammed (injected) */
+#define IRSEND_SCAN_ERR_SHORT_PAGE	2 /* feeder ended inside a page */
+#define IRSEND_SCAN_ERR_FEEDER_GONE	3 /* feeder closed without ending the job */
+
+/**
+ * struct irsend_page_desc - one band of a page, or the end of a job
+ * @job_id: job the band belongs to (never 0)
+ * @page: page number in the job, from 1
+ * @width: page width in pixels
+ * @height: page height in pixels
+ * @stride: bytes from one row to the next
+ * @bpp: bits per pixel: 1, 8 or 24
+ * @flags: IRSEND_DESC_*
+ * @xres: horizontal resolution in dpi
+ * @yres: vertical resolution in dpi
+ * @y: first row of this band
+ * @rows: rows in this band
+ * @length: bytes of data (rows * stride; 0 for JOB_END)
+ * @offset: of the data from the start of the mapping
+ * @band_crc: CRC-32 (IEEE, as zlib's crc32()) of this band's data
+ * @page_crc: CRC-32 of the whole page, with IRSEND_DESC_PAGE_END
+ * @seq: producer index at which this descriptor was published
+ * @error: IRSEND_SCAN_ERR_* with IRSEND_DESC_ERROR
+ */
+struct irsend_page_desc {
+	__u32 job_id;
+	__u32 page;
+	__u32 width;
+	__u32 height;
+	__u32 stride;
+	__u16 bpp;
+	__u16 flags;
+	__u16 xres;
+	__u16 yres;
+	__u32 y;
+	__u32 rows;
+	__u32 length;
+	__aligned_u64 offset;
+	__u32 band_crc;
+	__u32 page_crc;
+	__u32 seq;
+	__u32 error;
+};
+
+/**
+ * struct irsend_ring_get - take the descriptors published since the last call
+ * @size: sizeof(struct irsend_ring_get)
+ * @count: out: number of new descriptors (EAGAIN when none)
+ * @first: out: producer index of the first of them
+ * @held: out: descriptors taken and not yet released, these included
+ */
+struct irsend_ring_get {
+	__u32 size;
+	__u32 count;
+	__u32 first;
+	__u32 held;
+};
+
+/**
+ * struct irsend_ring_release - give back the oldest taken descriptors
+ * @size: sizeof(struct irsend_ring_release)
+ * @count: how many; at most the number held
+ */
+struct irsend_ring_release {
+	__u32 size;
+	__u32 count;
+};
+
+/* Paper sizes (section 1.2.1: A3 to A5). */
+#define IRSEND_PAPER_A3		1 /* 297 x 420 mm */
+#define IRSEND_PAPER_B4		2 /* 257 x 364 mm */
+#define IRSEND_PAPER_A4		3 /* 210 x 297 mm */
+#define IRSEND_PAPER_A5		4 /* 148 x 210 mm */
+#define IRSEND_PAPER_CUSTOM	5 /* width_mm x height_mm */
+
+#define IRSEND_CUSTOM_MIN_MM		50
+#define IRSEND_CUSTOM_MAX_WIDTH_MM	297
+#define IRSEND_CUSTOM_MAX_HEIGHT_MM	432
+
+#define IRSEND_SCAN_MAX_PAGES	999
+#define IRSEND_SCAN_MAX_PACE_MS	10000
+
+/* Scan request flags. */
+#define IRSEND_SCAN_FLAT	(1U << 0) /* plain pages, cheap to make (benchmarks) */
+#define IRSEND_SCAN_NO_CRC	(1U << 1) /* skip the CRCs (benchmarks) */
+
+/**
+ * struct irsend_scan_request - start a simulated ADF job
+ * @size: sizeof(struct irsend_scan_request)
+ * @flags: IRSEND_SCAN_*
+ * @pages: pages to scan, 1..IRSEND_SCAN_MAX_PAGES
+ * @paper: IRSEND_PAPER_*
+ * @width_mm: page width for IRSEND_PAPER_CUSTOM, else 0
+ * @height_mm: page height for IRSEND_PAPER_CUSTOM, else 0
+ * @xres: horizontal dpi; with @yres one of 100x100, 150x150, 200x100,
+ *	200x200, 200x400, 300x300, 400x400, 600x600
+ * @yres: vertical dpi
+ * @bpp: 1, 8 or 24
+ * @pad: 0
+ * @pace_ms: pause before each page after the first, up to
+ *	IRSEND_SCAN_MAX_PACE_MS
+ * @seed: selects the generated content; same seed, same pages
+ * @jam_at_page: 0, or a page at whose middle the ADF jams (tests)
+ * @job_id: out: the job's id
+ * @width: out: page width in pixels (mm * dpi / 25.4, rounded, then
+ *	down to a multiple of 8)
+ * @height: out: page height in pixels (rounded)
+ * @stride: out: bytes per row
+ */
+struct irsend_scan_request {
+	__u32 size;
+	__u32 flags;
+	__u32 pages;
+	__u32 paper;
+	__u32 width_mm;
+	__u32 height_mm;
+	__u16 xres;
+	__u16 yres;
+	__u16 bpp;
+	__u16 pad;
+	__u32 pace_ms;
+	__u32 seed;
+	__u32 jam_at_page;
+	__u32 job_id;
+	__u32 width;
+	__u32 height;
+	__u32 stride;
+};
+
+#define IRSEND_SCAN_REQUEST_SIZE_VER0	60
+
+/**
+ * struct irsend_scan_cancel - cancel a job
+ * @size: sizeof(struct irsend_scan_cancel)
+ * @job_id: the job; 0 for whichever job is running
+ */
+struct irsend_scan_cancel {
+	__u32 size;
+	__u32 job_id;
+};
+
+/* Feeder limits: any page a real scanner could deliver, within reason. */
+#define IRSEND_FEED_MAX_WIDTH	14400	/* 24 in at 600 dpi */
+#define IRSEND_FEED_MAX_HEIGHT	28800	/* 48 in at 600 dpi */
+#define IRSEND_FEED_MIN_RES	50
+#define IRSEND_FEED_MAX_RES	1200
+
+#define IRSEND_FEED_LAST_PAGE	(1U << 0) /* this page ends the job */
+
+/**
+ * struct irsend_feed_page - start the next page of this feeder's job
+ * @size: sizeof(struct irsend_feed_page)
+ * @flags: IRSEND_FEED_*
+ * @width: pixels, 1..IRSEND_FEED_MAX_WIDTH
+ * @height: pixels, 1..IRSEND_FEED_MAX_HEIGHT
+ * @bpp: 1, 8 or 24
+ * @xres: dpi, IRSEND_FEED_MIN_RES..IRSEND_FEED_MAX_RES
+ * @yres: dpi, likewise
+ * @pad: 0
+ * @job_id: out: the job (started by the first page)
+ * @page: out: this page's number
+ * @stride: out: bytes per row; write() height * stride bytes next
+ *
+ * The first page of a feeder waits until the ring is free of other jobs
+ * (EBUSY with O_NONBLOCK) and fails with EPIPE when no consumer is there.
+ */
+struct irsend_feed_page {
+	__u32 size;
+	__u32 flags;
+	__u32 width;
+	__u32 height;
+	__u16 bpp;
+	__u16 xres;
+	__u16 yres;
+	__u16 pad;
+	__u32 job_id;
+	__u32 page;
+	__u32 stride;
+};
+
+#define IRSEND_FEED_PAGE_SIZE_VER0	36
+
 #define IRSEND_IOC_MAGIC	0xB8 /* free in ioctl-number.rst as of 6.1 */
 
 #define IRSEND_IOC_GET_INFO	_IOWR(IRSEND_IOC_MAGIC, 0x00, struct irsend_info)
+
+/* Scanner page ring. */
+#define IRSEND_IOC_RING_INFO	_IOWR(IRSEND_IOC_MAGIC, 0x10, struct irsend_ring_info)
+#define IRSEND_IOC_RING_CONSUME	_IO(IRSEND_IOC_MAGIC, 0x11)
+#define IRSEND_IOC_RING_GET	_IOWR(IRSEND_IOC_MAGIC, 0x12, struct irsend_ring_get)
+#define IRSEND_IOC_RING_RELEASE	_IOW(IRSEND_IOC_MAGIC, 0x13, struct irsend_ring_release)
+#define IRSEND_IOC_SCAN_START	_IOWR(IRSEND_IOC_MAGIC, 0x14, struct irsend_scan_request)
+#define IRSEND_IOC_SCAN_CANCEL	_IOW(IRSEND_IOC_MAGIC, 0x15, struct irsend_scan_cancel)
+#define IRSEND_IOC_FEED_PAGE	_IOWR(IRSEND_IOC_MAGIC, 0x16, struct irsend_feed_page)
+#define IRSEND_IOC_FEED_END	_IO(IRSEND_IOC_MAGIC, 0x17)
 
 #endif /* _UAPI_LINUX_IRSEND_H */
