@@ -86,7 +86,7 @@ KSFT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-sign-compare -Wno-un
 
 $(B)/tests/vm/%: tests/vm/%.c $(KSFT_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(KSFT_CFLAGS) -o $@ $< $(COMMON_OBJS) -pthread
+	$(CC) $(KSFT_CFLAGS) -o $@ $< $(COMMON_OBJS) -pthread -lz
 
 $(VM_TEST_PROGS): $(COMMON_OBJS)
 

@@ -3,35 +3,123 @@
  * irsend: kernel side of the scanner appliance's network-send controller.
  *
  * /dev/irsend is a misc device; the ioctls are defined in
- * include/uapi/linux/irsend.h.
+ * include/uapi/linux/irsend.h. Each open file takes at most one role on
+ * the page ring: consumer (IRSEND_IOC_RING_CONSUME) or feeder (first
+ * IRSEND_IOC_FEED_PAGE).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/log2.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/irsend.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
 
 #include "irsend.h"
+
+static unsigned int ring_slots = 32;
+module_param(ring_slots, uint, 0444);
+MODULE_PARM_DESC(ring_slots,
+		 "Slots in the scanner page ring, a power of two from 4 to 1024 (default 32)");
+
+static unsigned int slot_kb = 512;
+module_param(slot_kb, uint, 0444);
+MODULE_PARM_DESC(slot_kb,
+		 "Size of one ring slot in KiB, a multiple of 4 from 64 to 16384 (default 512)");
+
+#define RING_MAX_BYTES (512UL << 20)
+
+struct irsend_ring irsend_ring;
+
+static int irsend_open(struct inode *inode, struct file *file)
+{
+	struct irsend_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return -ENOMEM;
+	f->ring = &irsend_ring;
+	mutex_init(&f->lock);
+	file->private_data = f;
+	return nonseekable_open(inode, file);
+}
+
+static int irsend_release(struct inode *inode, struct file *file)
+{
+	struct irsend_file *f = file->private_data;
+
+	if (f->role == IRSEND_ROLE_CONSUMER)
+		irsend_ring_consumer_gone(f);
+	else if (f->role == IRSEND_ROLE_FEEDER)
+		irsend_feeder_release(f);
+	kfree(f);
+	return 0;
+}
 
 static long irsend_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
+	struct irsend_file *f = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
 	case IRSEND_IOC_GET_INFO:
 		return irsend_ioctl_get_info(uarg);
+	case IRSEND_IOC_RING_INFO:
+	case IRSEND_IOC_RING_GET:
+	case IRSEND_IOC_RING_RELEASE:
+		return irsend_ring_ioctl(f, cmd, uarg);
+	case IRSEND_IOC_RING_CONSUME:
+		return irsend_ring_consume_ioctl(f, file);
+	case IRSEND_IOC_SCAN_START:
+		return irsend_adf_start(f, uarg);
+	case IRSEND_IOC_SCAN_CANCEL:
+		return irsend_scan_cancel(f->ring, uarg);
+	case IRSEND_IOC_FEED_PAGE:
+		return irsend_feed_page(f, file, uarg);
+	case IRSEND_IOC_FEED_END:
+		return irsend_feed_end(f);
 	default:
 		return -ENOTTY;
 	}
 }
 
+static int irsend_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return irsend_ring_mmap(file->private_data, vma);
+}
+
+static __poll_t irsend_poll(struct file *file, poll_table *wait)
+{
+	struct irsend_file *f = file->private_data;
+
+	if (f->role == IRSEND_ROLE_FEEDER)
+		return irsend_feed_poll(f, file, wait);
+	return irsend_ring_poll(f, file, wait);
+}
+
+static ssize_t irsend_read(struct file *file, char __user *buf, size_t count,
+			   loff_t *ppos)
+{
+	return irsend_ring_read(file->private_data, file, buf, count);
+}
+
+static ssize_t irsend_write(struct file *file, const char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	return irsend_feed_write(file->private_data, file, buf, count);
+}
+
 static const struct file_operations irsend_fops = {
 	.owner = THIS_MODULE,
-	.open = nonseekable_open,
+	.open = irsend_open,
+	.release = irsend_release,
 	.unlocked_ioctl = irsend_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = irsend_mmap,
+	.poll = irsend_poll,
+	.read = irsend_read,
+	.write = irsend_write,
 	.llseek = no_llseek,
 };
 
@@ -42,29 +130,59 @@ static struct miscdevice irsend_miscdev = {
 	.mode = 0600,
 };
 
+static int __init irsend_check_params(void)
+{
+	if (ring_slots < 4 || ring_slots > 1024 || !is_power_of_2(ring_slots)) {
+		pr_err("ring_slots=%u: must be a power of two from 4 to 1024\n",
+		       ring_slots);
+		return -EINVAL;
+	}
+	if (slot_kb < 64 || slot_kb > 16384 || slot_kb % 4) {
+		pr_err("slot_kb=%u: must be a multiple of 4 from 64 to 16384\n",
+		       slot_kb);
+		return -EINVAL;
+	}
+	if ((unsigned long)ring_slots * slot_kb * 1024 > RING_MAX_BYTES) {
+		pr_err("ring_slots x slot_kb exceeds %lu MiB\n",
+		       RING_MAX_BYTES >> 20);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int __init irsend_init(void)
 {
 	int ret;
 
+	ret = irsend_check_params();
+	if (ret)
+		return ret;
+	ret = irsend_ring_init(&irsend_ring, ring_slots, slot_kb * 1024);
+	if (ret)
+		return ret;
 	ret = misc_register(&irsend_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", IRSEND_DEVICE_NAME, ret);
+		irsend_ring_free(&irsend_ring);
 		return ret;
 	}
-	pr_info("version %s-%s, ABI %d\n", IRSEND_MODULE_VERSION,
-		IRSEND_BUILD_ID, IRSEND_ABI_VERSION);
+	pr_info("version %s-%s, ABI %d, ring %u x %u KiB\n",
+		IRSEND_MODULE_VERSION, IRSEND_BUILD_ID, IRSEND_ABI_VERSION,
+		ring_slots, slot_kb);
 	return 0;
 }
 
 static void __exit irsend_exit(void)
 {
 	misc_deregister(&irsend_miscdev);
+	irsend_adf_reap(&irsend_ring);
+	irsend_ring_free(&irsend_ring);
 }
 
 module_init(irsend_init);
 module_exit(irsend_exit);
 
-MODULE_DESCRIPTION("Scanner appliance network-send controller: device, NVRAM, MAC filter");
+MODULE_DESCRIPTION("Scanner appliance network-send controller: page ring, NVRAM, MAC filter");
 MODULE_AUTHOR("The irsend developers");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(IRSEND_MODULE_VERSION);
