@@ -40,7 +40,7 @@ VM_TEST_PROGS := $(patsubst tests/vm/%.c,$(B)/tests/vm/%,$(wildcard tests/vm/*.c
 CHECKPATCH := $(B)/linux-source/scripts/checkpatch.pl
 KMOD_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*.[ch])) $(wildcard include/uapi/linux/*.h)
 
-.PHONY: all module user tests check demo lint clean setup FORCE
+.PHONY: all module user tests check demo lint clean setup bench FORCE
 
 all: module user
 
@@ -89,6 +89,15 @@ $(B)/tests/vm/%: tests/vm/%.c $(KSFT_HEADERS)
 	$(CC) $(KSFT_CFLAGS) -o $@ $< $(COMMON_OBJS) -pthread -lz
 
 $(VM_TEST_PROGS): $(COMMON_OBJS)
+
+# Benchmarks (not part of make check): tests/bench/<name> runs them.
+BENCH_PROGS := $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(wildcard tests/bench/*.c))
+
+$(B)/tests/bench/%: tests/bench/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi -MMD -MP -o $@ $<
+
+bench: all $(BENCH_PROGS)
 
 tests: all $(VM_TEST_PROGS)
 
