@@ -48,8 +48,13 @@ static void die(const char *what)
 static struct irsend_scan_request request(uint32_t pages)
 {
 	struct irsend_scan_request req = {
-		.size = sizeof(req), .flags = IRSEND_SCAN_FLAT | IRSEND_SCAN_NO_CRC,
-		.pages = pages, .paper = IRSEND_PAPER_A4, .xres = 300, .yres = 300, .bpp = 8,
+		.size = sizeof(req),
+		.flags = IRSEND_SCAN_FLAT | IRSEND_SCAN_NO_CRC,
+		.pages = pages,
+		.paper = IRSEND_PAPER_A4,
+		.xres = 300,
+		.yres = 300,
+		.bpp = 8,
 	};
 	return req;
 }
@@ -86,7 +91,8 @@ static struct result run_mmap(int fd, const struct irsend_ring_info *info, uint3
 		for (uint32_t i = 0; i < get.count; i++) {
 			const struct irsend_page_desc *d =
 				(const void *)(map + info->desc_off +
-					       ((get.first + i) % info->nr_slots) * info->desc_size);
+					       ((get.first + i) % info->nr_slots) *
+						       info->desc_size);
 
 			res.check ^= fold(map + d->offset, d->length);
 			res.bytes += d->length;
@@ -148,7 +154,7 @@ static struct result run_memcpy(uint32_t slot_size, uint64_t bytes)
 	for (uint64_t done = 0; done < bytes; done += slot_size) {
 		memcpy(dst, src, slot_size);
 		res.check ^= fold(dst, slot_size);
-		src[done % slot_size] ^= 1;	/* keep the copy from being hoisted */
+		src[done % slot_size] ^= 1; /* keep the copy from being hoisted */
 	}
 	res.seconds = now() - t0;
 	res.bytes = bytes;
@@ -175,8 +181,8 @@ int main(int argc, char **argv)
 		die(IRSEND_DEVICE_PATH);
 	if (ioctl(fd, IRSEND_IOC_RING_CONSUME) || ioctl(fd, IRSEND_IOC_RING_INFO, &info))
 		die("claiming the ring");
-	printf("ring: %u slots x %u KiB; %u pages A4 300 dpi 8-bit (%.1f MB each)\n",
-	       info.nr_slots, info.slot_size / 1024, pages, 2480.0 * 3508 / 1e6);
+	printf("ring: %u slots x %u KiB; %u pages A4 300 dpi 8-bit (%.1f MB each)\n", info.nr_slots,
+	       info.slot_size / 1024, pages, 2480.0 * 3508 / 1e6);
 	m = run_mmap(fd, &info, pages);
 	r = run_read(fd, &info, pages);
 	c = run_memcpy(info.slot_size, m.bytes);

@@ -93,8 +93,13 @@ static struct irsend_scan_request scan_req(uint32_t pages, uint32_t paper, uint1
 					   uint16_t bpp)
 {
 	struct irsend_scan_request req = {
-		.size = sizeof(req), .pages = pages, .paper = paper,
-		.xres = res, .yres = res, .bpp = bpp, .seed = 7,
+		.size = sizeof(req),
+		.pages = pages,
+		.paper = paper,
+		.xres = res,
+		.yres = res,
+		.bpp = bpp,
+		.seed = 7,
 	};
 	return req;
 }
@@ -102,9 +107,9 @@ static struct irsend_scan_request scan_req(uint32_t pages, uint32_t paper, uint1
 /* What a consumer saw of one job, checked band by band. */
 struct job_seen {
 	uint32_t job_id;
-	uint32_t pages;		/* completed pages */
+	uint32_t pages; /* completed pages */
 	uint32_t bands;
-	uint32_t problems;	/* any inconsistency; see why */
+	uint32_t problems; /* any inconsistency; see why */
 	char why[160];
 	uint32_t expect_seq;
 	int have_seq;
@@ -113,7 +118,7 @@ struct job_seen {
 	uint32_t last_page_crc;
 	int got_end;
 	struct irsend_page_desc end;
-	uint8_t *copy;		/* optional: the last page, reassembled */
+	uint8_t *copy; /* optional: the last page, reassembled */
 	size_t copy_size;
 };
 
@@ -315,7 +320,8 @@ TEST_F_TIMEOUT(ring, colour_24bit_and_grey_8bit_pages, 120)
 			int colourful = 0;
 
 			for (size_t i = mid; i < mid + 300; i += 3)
-				colourful |= s.copy[i] != s.copy[i + 1] || s.copy[i + 1] != s.copy[i + 2];
+				colourful |= s.copy[i] != s.copy[i + 1] ||
+					     s.copy[i + 1] != s.copy[i + 2];
 			EXPECT_TRUE(colourful);
 		}
 		free(s.copy);
@@ -356,7 +362,8 @@ TEST_F_TIMEOUT(ring, backpressure_slow_consumer, 240)
 	/* 20 pages of 3 bands do not fit: wait for the ring to fill. */
 	for (int i = 0; i < 600 && used < r->info.nr_slots - 1; i++) {
 		usleep(100 * 1000);
-		used = mapped_index(r, r->info.producer_off) - mapped_index(r, r->info.consumer_off);
+		used = mapped_index(r, r->info.producer_off) -
+		       mapped_index(r, r->info.consumer_off);
 	}
 	/* One slot stays free for the job's end. */
 	EXPECT_EQ(r->info.nr_slots - 1, used);
@@ -497,8 +504,9 @@ TEST_F(ring, scan_request_bad_fields)
 	BAD(stride, 0xffffffffU);
 #undef BAD
 	/* Resolution pairs not in the list. */
-	static const uint16_t bad_res[][2] = { { 600, 300 }, { 100, 200 }, { 400, 200 },
-					       { 1200, 1200 }, { 75, 75 } };
+	static const uint16_t bad_res[][2] = {
+		{ 600, 300 }, { 100, 200 }, { 400, 200 }, { 1200, 1200 }, { 75, 75 }
+	};
 	for (size_t i = 0; i < sizeof(bad_res) / sizeof(bad_res[0]); i++) {
 		req = scan_req(1, IRSEND_PAPER_A4, 300, 1);
 		req.xres = bad_res[i][0];
@@ -507,8 +515,9 @@ TEST_F(ring, scan_request_bad_fields)
 		EXPECT_EQ(EINVAL, errno);
 	}
 	/* Custom sizes out of bounds. */
-	static const uint32_t bad_custom[][2] = { { 49, 100 }, { 298, 100 }, { 100, 49 },
-						  { 100, 433 }, { 0, 0 }, { 0xffffffffU, 0xffffffffU } };
+	static const uint32_t bad_custom[][2] = { { 49, 100 }, { 298, 100 },
+						  { 100, 49 }, { 100, 433 },
+						  { 0, 0 },    { 0xffffffffU, 0xffffffffU } };
 	for (size_t i = 0; i < sizeof(bad_custom) / sizeof(bad_custom[0]); i++) {
 		req = scan_req(1, IRSEND_PAPER_CUSTOM, 600, 24);
 		req.width_mm = bad_custom[i][0];
@@ -609,7 +618,7 @@ TEST_F(ring, read_copy_path)
 	ASSERT_EQ(0, ioctl(self->r.fd, IRSEND_IOC_SCAN_START, &req));
 	EXPECT_EQ(-1, read(self->r.fd, buf, 16));
 	EXPECT_EQ(EMSGSIZE, errno);
-	void *volatile bad_buf = (void *)8;	/* volatile: hide it from the compiler */
+	void *volatile bad_buf = (void *)8; /* volatile: hide it from the compiler */
 	EXPECT_EQ(-1, read(self->r.fd, bad_buf, size));
 	EXPECT_EQ(EFAULT, errno);
 	while (!ended) {
@@ -737,8 +746,13 @@ TEST(rmmod_refused_while_mapped)
 static int feed_page(int fd, uint32_t w, uint32_t h, uint16_t bpp, uint32_t flags,
 		     struct irsend_feed_page *out)
 {
-	struct irsend_feed_page p = { .size = sizeof(p), .flags = flags, .width = w, .height = h,
-				      .bpp = bpp, .xres = 300, .yres = 300 };
+	struct irsend_feed_page p = { .size = sizeof(p),
+				      .flags = flags,
+				      .width = w,
+				      .height = h,
+				      .bpp = bpp,
+				      .xres = 300,
+				      .yres = 300 };
 
 	if (ioctl(fd, IRSEND_IOC_FEED_PAGE, &p))
 		return -errno;
@@ -816,11 +830,11 @@ TEST_F(ring, feeder_bad_pages)
 		uint16_t bpp, res;
 		uint32_t flags;
 	} bad[] = {
-		{ 0, 10, 1, 300, 0 },	   { IRSEND_FEED_MAX_WIDTH + 1, 10, 1, 300, 0 },
-		{ 10, 0, 1, 300, 0 },	   { 10, IRSEND_FEED_MAX_HEIGHT + 1, 1, 300, 0 },
-		{ 10, 10, 2, 300, 0 },	   { 10, 10, 32, 300, 0 },
-		{ 10, 10, 1, 49, 0 },	   { 10, 10, 1, 1201, 0 },
-		{ 10, 10, 1, 300, 2 },	   { 0xffffffffU, 0xffffffffU, 24, 300, 0 },
+		{ 0, 10, 1, 300, 0 },		{ IRSEND_FEED_MAX_WIDTH + 1, 10, 1, 300, 0 },
+		{ 10, 0, 1, 300, 0 },		{ 10, IRSEND_FEED_MAX_HEIGHT + 1, 1, 300, 0 },
+		{ 10, 10, 2, 300, 0 },		{ 10, 10, 32, 300, 0 },
+		{ 10, 10, 1, 49, 0 },		{ 10, 10, 1, 1201, 0 },
+		{ 10, 10, 1, 300, 2 },		{ 0xffffffffU, 0xffffffffU, 24, 300, 0 },
 		{ 0x80000000U, 2, 24, 300, 0 },
 	};
 
@@ -828,9 +842,12 @@ TEST_F(ring, feeder_bad_pages)
 	EXPECT_EQ(-1, write(fd, "x", 1));
 	EXPECT_EQ(EINVAL, errno);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct irsend_feed_page q = { .size = sizeof(q), .flags = bad[i].flags,
-					      .width = bad[i].w, .height = bad[i].h,
-					      .bpp = bad[i].bpp, .xres = bad[i].res,
+		struct irsend_feed_page q = { .size = sizeof(q),
+					      .flags = bad[i].flags,
+					      .width = bad[i].w,
+					      .height = bad[i].h,
+					      .bpp = bad[i].bpp,
+					      .xres = bad[i].res,
 					      .yres = bad[i].res };
 		errno = 0;
 		EXPECT_EQ(-1, ioctl(fd, IRSEND_IOC_FEED_PAGE, &q));
