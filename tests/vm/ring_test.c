@@ -414,6 +414,33 @@ TEST_F_TIMEOUT(ring, cancel_mid_job, 60)
 	EXPECT_EQ(ESRCH, errno);
 }
 
+/* An injected paper jam: the pages before it arrive, then an error. */
+TEST_F(ring, paper_jam)
+{
+	struct irsend_scan_request req = scan_req(3, IRSEND_PAPER_A4, 300, 1);
+	struct irsend_scan_request second = scan_req(1, IRSEND_PAPER_A5, 100, 1);
+	struct job_seen s = { 0 };
+
+	req.jam_at_page = 2;
+	ASSERT_EQ(0, ioctl(self->r.fd, IRSEND_IOC_SCAN_START, &req));
+	/* One job at a time. */
+	EXPECT_EQ(-1, ioctl(self->r.fd, IRSEND_IOC_SCAN_START, &second));
+	EXPECT_EQ(EBUSY, errno);
+	s.job_id = req.job_id;
+	ASSERT_EQ(0, drain(&self->r, &s, 20000));
+	EXPECT_EQ(0, s.problems)
+	{
+		TH_LOG("%s", s.why);
+	}
+	EXPECT_EQ(1, s.pages);
+	EXPECT_EQ(2, s.end.page);
+	EXPECT_TRUE(s.end.flags & IRSEND_DESC_ERROR);
+	EXPECT_EQ(IRSEND_SCAN_ERR_JAM, s.end.error);
+	/* Half of page 2 had been delivered before the jam. */
+	EXPECT_LT(0, s.y);
+	EXPECT_GT(s.end.height, s.y);
+}
+
 TEST_F(ring, one_consumer_only)
 {
 	int fd2 = open(IRSEND_DEVICE_PATH, O_RDWR);
