@@ -8,7 +8,7 @@ ko=kmod/irsend.ko
 bad='BUG:|WARNING:|Oops|general protection|refcount_t:|list_(add|del) corruption'
 cycles=50
 
-tap_plan 6
+tap_plan 8
 bad_before=$(dmesg | grep -cE "$bad")
 
 exec 3<>/dev/irsend
@@ -48,6 +48,28 @@ if grep -q '^irsend ' /proc/modules && [ -c /dev/irsend ]; then
 else
 	tap_fail "module loaded and device present after the cycles"
 fi
+
+# Ring parameters are checked at load; a bad value refuses the load.
+rmmod irsend
+err=""
+for args in ring_slots=3 ring_slots=2048 ring_slots=0 slot_kb=1 slot_kb=66 \
+	slot_kb=16388 "ring_slots=1024 slot_kb=16384"; do
+	# shellcheck disable=SC2086
+	if insmod $ko $args 2>/dev/null; then
+		err="$err '$args' was accepted;"
+		rmmod irsend
+	fi
+done
+[ -z "$err" ] && tap_ok "bad ring parameters refuse the load" ||
+	tap_fail "bad ring parameters refuse the load" "$err"
+if insmod $ko ring_slots=4 slot_kb=64 &&
+	[ "$(cat /sys/module/irsend/parameters/ring_slots)" = 4 ]; then
+	tap_ok "a small ring (4 x 64 KiB) loads"
+else
+	tap_fail "a small ring (4 x 64 KiB) loads"
+fi
+rmmod irsend
+insmod $ko
 
 # A second load of the same module is refused without side effects.
 if insmod $ko 2>/dev/null; then
