@@ -18,7 +18,7 @@ B := build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 # pkg-config names of the libraries the userspace programs link with.
-USER_PKGS :=
+USER_PKGS := zlib
 USER_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -g \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-Iinclude/uapi -Iuser/common -DIRSEND_VERSION='"$(VERSION)"' -MMD -MP
@@ -90,6 +90,13 @@ $(B)/tests/vm/%: tests/vm/%.c $(KSFT_HEADERS)
 
 $(VM_TEST_PROGS): $(COMMON_OBJS)
 
+# Host unit tests: kselftest programs that run without the module.
+HOST_TEST_PROGS := $(patsubst tests/host/%.c,$(B)/tests/host/%,$(wildcard tests/host/*.c))
+
+$(B)/tests/host/%: tests/host/%.c $(KSFT_HEADERS) $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(KSFT_CFLAGS) -o $@ $< $(COMMON_OBJS) $(USER_LIBS)
+
 # Benchmarks (not part of make check): tests/bench/<name> runs them.
 BENCH_PROGS := $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(wildcard tests/bench/*.c))
 
@@ -99,7 +106,7 @@ $(B)/tests/bench/%: tests/bench/%.c
 
 bench: all $(BENCH_PROGS)
 
-tests: all $(VM_TEST_PROGS)
+tests: all $(VM_TEST_PROGS) $(HOST_TEST_PROGS)
 
 setup:
 	scripts/setup-deps
