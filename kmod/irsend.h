@@ -103,6 +103,28 @@ struct irsend_file {
 
 extern struct irsend_ring irsend_ring;
 
+/* The attached disk (nvram.c); lock rules at the top of nvram.c. */
+struct irsend_disk {
+	struct mutex lock;		/* attach state and all NVRAM I/O */
+	struct block_device *nvram;	/* held exclusively */
+	struct block_device *data;	/* held open, not exclusively */
+	char nvram_path[IRSEND_PATH_LEN];
+	char data_path[IRSEND_PATH_LEN];
+	u64 gen[IRSEND_NVRAM_MAX_TYPE + 1][2];	/* valid copies; 0: none */
+};
+
+extern struct irsend_disk irsend_disk;
+
+void irsend_disk_init(struct irsend_disk *d);
+void irsend_disk_exit(struct irsend_disk *d);
+long irsend_disk_attach(void __user *arg);
+long irsend_disk_detach(void);
+long irsend_disk_info(void __user *arg);
+long irsend_nvram_get(void __user *arg);
+long irsend_nvram_set(void __user *arg);
+int irsend_nvram_write_locked(struct irsend_disk *d, u32 type, const void *data,
+			      u32 len, bool torn, u64 *generation);
+
 /* uaccess.c: size-versioned structs (see the rules in the uapi header). */
 int irsend_struct_in(void *dst, size_t ksize, size_t min_size,
 		     const void __user *src, u32 *usize);

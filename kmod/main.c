@@ -79,6 +79,16 @@ static long irsend_ioctl(struct file *file, unsigned int cmd,
 		return irsend_feed_page(f, file, uarg);
 	case IRSEND_IOC_FEED_END:
 		return irsend_feed_end(f);
+	case IRSEND_IOC_DISK_ATTACH:
+		return irsend_disk_attach(uarg);
+	case IRSEND_IOC_DISK_DETACH:
+		return irsend_disk_detach();
+	case IRSEND_IOC_DISK_INFO:
+		return irsend_disk_info(uarg);
+	case IRSEND_IOC_NVRAM_GET:
+		return irsend_nvram_get(uarg);
+	case IRSEND_IOC_NVRAM_SET:
+		return irsend_nvram_set(uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -160,6 +170,7 @@ static int __init irsend_init(void)
 	ret = irsend_ring_init(&irsend_ring, ring_slots, slot_kb * 1024);
 	if (ret)
 		return ret;
+	irsend_disk_init(&irsend_disk);
 	ret = misc_register(&irsend_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", IRSEND_DEVICE_NAME, ret);
@@ -175,6 +186,7 @@ static int __init irsend_init(void)
 static void __exit irsend_exit(void)
 {
 	misc_deregister(&irsend_miscdev);
+	irsend_disk_exit(&irsend_disk);
 	irsend_adf_reap(&irsend_ring);
 	irsend_ring_free(&irsend_ring);
 }

@@ -293,6 +293,98 @@ struct irsend_feed_page {
 
 #define IRSEND_FEED_PAGE_SIZE_VER0	36
 
+/*
+ * The disk: an NVRAM partition (at least IRSEND_NVRAM_MIN_BYTES) holding
+ * what survives "initialize all data", and a user-data partition that the
+ * erase engine overwrites. Attaching never formats: a NVRAM partition
+ * without the irsend superblock is refused (EMEDIUMTYPE) unless
+ * IRSEND_DISK_FORMAT asks, explicitly, to write a fresh one.
+ */
+#define IRSEND_PATH_LEN		128
+#define IRSEND_NVRAM_MIN_BYTES	(256 * 1024)
+
+#define IRSEND_DISK_FORMAT	(1U << 0) /* write a new, empty NVRAM */
+
+/**
+ * struct irsend_disk_attach - attach the disk
+ * @size: sizeof(struct irsend_disk_attach)
+ * @flags: IRSEND_DISK_*
+ * @nvram_path: NUL-terminated path of the NVRAM block device
+ * @data_path: NUL-terminated path of the user-data block device
+ */
+struct irsend_disk_attach {
+	__u32 size;
+	__u32 flags;
+	char nvram_path[IRSEND_PATH_LEN];
+	char data_path[IRSEND_PATH_LEN];
+};
+
+#define IRSEND_DISK_ATTACH_SIZE_VER0	264
+
+/**
+ * struct irsend_disk_info - the attached disk
+ * @size: sizeof(struct irsend_disk_info)
+ * @attached: 1 when a disk is attached
+ * @nvram_bytes: size of the NVRAM device
+ * @data_bytes: size of the user-data device
+ * @nvram_path: as attached
+ * @data_path: as attached
+ */
+struct irsend_disk_info {
+	__u32 size;
+	__u32 attached;
+	__aligned_u64 nvram_bytes;
+	__aligned_u64 data_bytes;
+	char nvram_path[IRSEND_PATH_LEN];
+	char data_path[IRSEND_PATH_LEN];
+};
+
+#define IRSEND_DISK_INFO_SIZE_VER0	280
+
+/*
+ * NVRAM records. Each is stored twice with a generation and a CRC-32C; a
+ * write goes to the older copy and is flushed, so a write torn by power
+ * loss leaves the previous value readable and never garbage.
+ */
+#define IRSEND_NVRAM_SERIAL		1 /* device serial: 1..31 printable ASCII */
+#define IRSEND_NVRAM_SOFTID		2 /* license (SoftID) bits, up to 256 bytes */
+#define IRSEND_NVRAM_COUNTERS		3 /* __u64 counters, up to 64 of them */
+#define IRSEND_NVRAM_SERVICE		4 /* factory service-mode values */
+#define IRSEND_NVRAM_ERASE_STATE	5 /* the erase engine's own: read-only */
+#define IRSEND_NVRAM_ERASE_HISTORY	6 /* erase certificates */
+#define IRSEND_NVRAM_LICENSE		7 /* license ledger (invalidations, tries) */
+#define IRSEND_NVRAM_DEVICE_KEY		8 /* per-device license key: 32 bytes */
+#define IRSEND_NVRAM_MAX_TYPE		8
+
+#define IRSEND_NVRAM_DATA_MAX		4000
+
+/* Test only, with the fault_injection module parameter: tear the write. */
+#define IRSEND_NVRAM_F_TEST_TORN	(1U << 0)
+
+/**
+ * struct irsend_nvram_rec - read or write one record
+ * @size: sizeof(struct irsend_nvram_rec)
+ * @type: IRSEND_NVRAM_*
+ * @flags: IRSEND_NVRAM_F_* (set only)
+ * @length: set: bytes at @data; get: out: the record's length
+ * @generation: out: generation of the copy read or written
+ * @data: user pointer to the record bytes
+ * @capacity: get: bytes available at @data (ENOSPC if the record is larger)
+ * @pad: 0
+ */
+struct irsend_nvram_rec {
+	__u32 size;
+	__u32 type;
+	__u32 flags;
+	__u32 length;
+	__aligned_u64 generation;
+	__aligned_u64 data;
+	__u32 capacity;
+	__u32 pad;
+};
+
+#define IRSEND_NVRAM_REC_SIZE_VER0	40
+
 #define IRSEND_IOC_MAGIC	0xB8 /* free in ioctl-number.rst as of 6.1 */
 
 #define IRSEND_IOC_GET_INFO	_IOWR(IRSEND_IOC_MAGIC, 0x00, struct irsend_info)
@@ -306,5 +398,12 @@ struct irsend_feed_page {
 #define IRSEND_IOC_SCAN_CANCEL	_IOW(IRSEND_IOC_MAGIC, 0x15, struct irsend_scan_cancel)
 #define IRSEND_IOC_FEED_PAGE	_IOWR(IRSEND_IOC_MAGIC, 0x16, struct irsend_feed_page)
 #define IRSEND_IOC_FEED_END	_IO(IRSEND_IOC_MAGIC, 0x17)
+
+/* Disk and NVRAM. */
+#define IRSEND_IOC_DISK_ATTACH	_IOW(IRSEND_IOC_MAGIC, 0x20, struct irsend_disk_attach)
+#define IRSEND_IOC_DISK_DETACH	_IO(IRSEND_IOC_MAGIC, 0x21)
+#define IRSEND_IOC_DISK_INFO	_IOWR(IRSEND_IOC_MAGIC, 0x22, struct irsend_disk_info)
+#define IRSEND_IOC_NVRAM_GET	_IOWR(IRSEND_IOC_MAGIC, 0x23, struct irsend_nvram_rec)
+#define IRSEND_IOC_NVRAM_SET	_IOW(IRSEND_IOC_MAGIC, 0x24, struct irsend_nvram_rec)
 
 #endif /* _UAPI_LINUX_IRSEND_H */
