@@ -3,7 +3,7 @@
  * The disk and its NVRAM records.
  *
  * NVRAM partition layout, 4 KiB blocks, little endian:
- *   block 0              superblock (magic, version, CRC-32C)
+ *   block 0              superblock (magic, version, CRC-32)
  *   block 1 + 2(t-1) + c copy c (0 or 1) of the record of type t
  * A record block holds a header (magic, type, generation, length, CRC),
  * the payload, and at its very end the generation again. A write goes to
@@ -17,7 +17,7 @@
 
 #include <linux/bio.h>
 #include <linux/blkdev.h>
-#include <linux/crc32c.h>
+#include <linux/crc32.h>
 #include <linux/ctype.h>
 #include <linux/gfp.h>
 #include <linux/module.h>
@@ -108,7 +108,7 @@ static u32 block_crc(void *buf, __le32 *crc_field)
 	u32 crc;
 
 	*crc_field = 0;
-	crc = crc32c(~0U, buf, NVRAM_BLOCK);
+	crc = crc32_le(~0U, buf, NVRAM_BLOCK);
 	*crc_field = saved;
 	return crc;
 }

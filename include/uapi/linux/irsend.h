@@ -342,7 +342,7 @@ struct irsend_disk_info {
 #define IRSEND_DISK_INFO_SIZE_VER0	280
 
 /*
- * NVRAM records. Each is stored twice with a generation and a CRC-32C; a
+ * NVRAM records. Each is stored twice with a generation and a CRC-32; a
  * write goes to the older copy and is flushed, so a write torn by power
  * loss leaves the previous value readable and never garbage.
  */
