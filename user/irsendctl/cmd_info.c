@@ -54,7 +54,16 @@ int cmd_info(const struct ctl_options *opt, int argc, char **argv)
 	struct irsend_info info;
 	int fd;
 
-	(void)argv;
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("Usage: %s info [--json]\n"
+		       "\n"
+		       "Show the loaded irsend module's ABI version, build, kernel and "
+		       "capabilities.\n"
+		       "\n"
+		       "Exit status: 0 success, 1 no module or no access, 2 wrong command line.\n",
+		       CTL_PROG);
+		return CTL_EXIT_OK;
+	}
 	if (argc > 1) {
 		fprintf(stderr, "%s info: takes no arguments\n", CTL_PROG);
 		return CTL_EXIT_USAGE;

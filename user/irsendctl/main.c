@@ -33,13 +33,13 @@ static void usage(FILE *out)
 		"Options (before or after COMMAND):\n"
 		"  --json         print machine-readable JSON on standard output\n"
 		"  --device PATH  use PATH instead of /dev/irsend (also: $IRSEND_DEVICE)\n"
-		"  -h, --help     print this help and exit\n"
+		"  -h, --help     print this help and exit; after COMMAND, that command's help\n"
 		"  --version      print the version of irsendctl and exit\n"
 		"\n"
 		"Exit status:\n"
-		"  0  success\n"
-		"  1  the operation failed; a one-line message on standard error says why\n"
-		"  2  the command line was wrong\n"
+		"  0    success\n"
+		"  1    the operation failed; a one-line message on standard error says why\n"
+		"  2    the command line was wrong\n"
 		"\n"
 		"Examples:\n"
 		"  %s info\n"
@@ -50,17 +50,24 @@ static void usage(FILE *out)
 /*
  * Take the global options out of argv wherever they stand, so that
  * "irsendctl --json info" and "irsendctl info --json" mean the same.
- * Returns the new argc, or -1 after printing an error.
+ * After the command, other options (and --help) are the command's, and
+ * "--" ends the global ones. Returns the new argc, or -1 after printing
+ * an error.
  */
 static int take_global_options(struct ctl_options *opt, int argc, char **argv, bool *help,
 			       bool *version)
 {
+	bool in_command = false, options_end = false;
 	int kept = 1;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (!strcmp(a, "--json")) {
+		if (options_end || (in_command && a[0] == '-' && a[1] && strcmp(a, "--json") &&
+				    strcmp(a, "--device") && strncmp(a, "--device=", 9))) {
+			options_end = options_end || !strcmp(a, "--");
+			argv[kept++] = argv[i];
+		} else if (!strcmp(a, "--json")) {
 			opt->json = true;
 		} else if (!strcmp(a, "--device")) {
 			if (i + 1 >= argc) {
@@ -79,6 +86,7 @@ static int take_global_options(struct ctl_options *opt, int argc, char **argv, b
 				CTL_PROG);
 			return -1;
 		} else {
+			in_command = true;
 			argv[kept++] = argv[i];
 		}
 	}
