@@ -12,14 +12,17 @@ struct ctl_options {
 
 /* Each returns the process exit status. argv[0] is the subcommand name. */
 int cmd_info(const struct ctl_options *opt, int argc, char **argv);
+int cmd_scan(const struct ctl_options *opt, int argc, char **argv);
+int cmd_capture(const struct ctl_options *opt, int argc, char **argv);
 
 #define CTL_PROG "irsendctl"
 
 /* Exit statuses shared by all subcommands. */
 enum {
 	CTL_EXIT_OK = 0,
-	CTL_EXIT_FAILURE = 1, /* the operation failed; a message says why */
-	CTL_EXIT_USAGE = 2,   /* the command line was wrong */
+	CTL_EXIT_FAILURE = 1,  /* the operation failed; a message says why */
+	CTL_EXIT_USAGE = 2,    /* the command line was wrong */
+	CTL_EXIT_SIGNAL = 128, /* plus the signal that interrupted the command */
 };
 
 #endif

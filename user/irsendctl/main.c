@@ -14,6 +14,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "info", cmd_info, "show the loaded kernel module's ABI version, build and capabilities" },
+	{ "scan", cmd_scan, "scan pages with the simulated ADF into PNM files" },
+	{ "capture", cmd_capture, "save the pages of the next jobs of any producer as PNM files" },
 };
 
 static void usage(FILE *out)
@@ -40,11 +42,13 @@ static void usage(FILE *out)
 		"  0    success\n"
 		"  1    the operation failed; a one-line message on standard error says why\n"
 		"  2    the command line was wrong\n"
+		"  130  interrupted by SIGINT (143: SIGTERM); the job was cancelled\n"
 		"\n"
 		"Examples:\n"
 		"  %s info\n"
-		"  %s info --json\n",
-		CTL_PROG, CTL_PROG);
+		"  %s info --json\n"
+		"  %s scan --pages 3 --res 600 --out /tmp/scan\n",
+		CTL_PROG, CTL_PROG, CTL_PROG);
 }
 
 /*
