@@ -14,6 +14,7 @@ struct ctl_options {
 int cmd_info(const struct ctl_options *opt, int argc, char **argv);
 int cmd_scan(const struct ctl_options *opt, int argc, char **argv);
 int cmd_capture(const struct ctl_options *opt, int argc, char **argv);
+int cmd_feed(const struct ctl_options *opt, int argc, char **argv);
 
 #define CTL_PROG "irsendctl"
 

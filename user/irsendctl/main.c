@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "info", cmd_info, "show the loaded kernel module's ABI version, build and capabilities" },
 	{ "scan", cmd_scan, "scan pages with the simulated ADF into PNM files" },
 	{ "capture", cmd_capture, "save the pages of the next jobs of any producer as PNM files" },
+	{ "feed", cmd_feed, "send PNM pages (files or a scanner's output) as one job" },
 };
 
 static void usage(FILE *out)
@@ -47,8 +48,9 @@ static void usage(FILE *out)
 		"Examples:\n"
 		"  %s info\n"
 		"  %s info --json\n"
-		"  %s scan --pages 3 --res 600 --out /tmp/scan\n",
-		CTL_PROG, CTL_PROG, CTL_PROG);
+		"  %s scan --pages 3 --res 600 --out /tmp/scan\n"
+		"  scanimage --format=pnm | %s feed -\n",
+		CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
 }
 
 /*
