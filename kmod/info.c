@@ -27,7 +27,8 @@ long irsend_ioctl_get_info(void __user *arg)
 	n = min_t(u32, usize, sizeof(info));
 	info.size = n;
 	info.abi_version = IRSEND_ABI_VERSION;
-	info.caps = IRSEND_CAP_INFO | IRSEND_CAP_SCAN_RING | IRSEND_CAP_NVRAM;
+	info.caps = IRSEND_CAP_INFO | IRSEND_CAP_SCAN_RING | IRSEND_CAP_NVRAM |
+		    IRSEND_CAP_ERASE;
 	strscpy(info.build_id, IRSEND_MODULE_VERSION "-" IRSEND_BUILD_ID,
 		sizeof(info.build_id));
 	strscpy(info.kernel_release, init_utsname()->release,

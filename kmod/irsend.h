@@ -99,6 +99,7 @@ struct irsend_file {
 	struct mutex lock;	/* serialises this file's feeder calls */
 	enum irsend_role role;	/* set once, under lock */
 	struct irsend_feeder *feeder;
+	u32 erase_seq;		/* erase status seq last read by this file */
 };
 
 extern struct irsend_ring irsend_ring;
@@ -122,6 +123,7 @@ long irsend_disk_detach(void);
 long irsend_disk_info(void __user *arg);
 long irsend_nvram_get(void __user *arg);
 long irsend_nvram_set(void __user *arg);
+bool irsend_fault_injection(void);
 int irsend_nvram_write_locked(struct irsend_disk *d, u32 type, const void *data,
 			      u32 len, bool torn, u64 *generation);
 
@@ -167,6 +169,20 @@ int irsend_geometry_from_scan(struct irsend_geometry *geo,
 int irsend_geometry_from_feed(struct irsend_geometry *geo,
 			      const struct irsend_feed_page *req,
 			      u32 slot_size);
+
+/* erase.c */
+long irsend_erase_start(void __user *arg);
+long irsend_erase_status(struct irsend_file *f, void __user *arg);
+__poll_t irsend_erase_poll(struct irsend_file *f, struct file *file,
+			   poll_table *wait);
+bool irsend_erase_running(void);
+void irsend_erase_attach_locked(struct irsend_disk *d, const void *rec, u32 len);
+
+/* netfilter.c */
+int irsend_netfilter_init(void);
+void irsend_netfilter_exit(void);
+void irsend_net_lockdown(bool on);
+u64 irsend_net_lockdown_drops(void);
 
 /* adf.c */
 long irsend_adf_start(struct irsend_file *f, void __user *arg);

@@ -89,6 +89,10 @@ static long irsend_ioctl(struct file *file, unsigned int cmd,
 		return irsend_nvram_get(uarg);
 	case IRSEND_IOC_NVRAM_SET:
 		return irsend_nvram_set(uarg);
+	case IRSEND_IOC_ERASE_START:
+		return irsend_erase_start(uarg);
+	case IRSEND_IOC_ERASE_STATUS:
+		return irsend_erase_status(f, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -102,10 +106,11 @@ static int irsend_mmap(struct file *file, struct vm_area_struct *vma)
 static __poll_t irsend_poll(struct file *file, poll_table *wait)
 {
 	struct irsend_file *f = file->private_data;
+	__poll_t mask = irsend_erase_poll(f, file, wait);
 
 	if (f->role == IRSEND_ROLE_FEEDER)
-		return irsend_feed_poll(f, file, wait);
-	return irsend_ring_poll(f, file, wait);
+		return mask | irsend_feed_poll(f, file, wait);
+	return mask | irsend_ring_poll(f, file, wait);
 }
 
 static ssize_t irsend_read(struct file *file, char __user *buf, size_t count,
@@ -171,22 +176,31 @@ static int __init irsend_init(void)
 	if (ret)
 		return ret;
 	irsend_disk_init(&irsend_disk);
+	ret = irsend_netfilter_init();
+	if (ret)
+		goto free_ring;
 	ret = misc_register(&irsend_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", IRSEND_DEVICE_NAME, ret);
-		irsend_ring_free(&irsend_ring);
-		return ret;
+		goto netfilter;
 	}
 	pr_info("version %s-%s, ABI %d, ring %u x %u KiB\n",
 		IRSEND_MODULE_VERSION, IRSEND_BUILD_ID, IRSEND_ABI_VERSION,
 		ring_slots, slot_kb);
 	return 0;
+
+netfilter:
+	irsend_netfilter_exit();
+free_ring:
+	irsend_ring_free(&irsend_ring);
+	return ret;
 }
 
 static void __exit irsend_exit(void)
 {
 	misc_deregister(&irsend_miscdev);
 	irsend_disk_exit(&irsend_disk);
+	irsend_netfilter_exit();
 	irsend_adf_reap(&irsend_ring);
 	irsend_ring_free(&irsend_ring);
 }

@@ -32,6 +32,11 @@ module_param(fault_injection, bool, 0644);
 MODULE_PARM_DESC(fault_injection,
 		 "Allow test-only fault injection such as torn NVRAM writes (default off)");
 
+bool irsend_fault_injection(void)
+{
+	return READ_ONCE(fault_injection);
+}
+
 #define NVRAM_BLOCK		4096
 #define NVRAM_SUPER_MAGIC	0x4d41525644535249ULL	/* "IRSDVRAM" */
 #define NVRAM_REC_MAGIC		0x52535249U		/* "IRSR" */
@@ -182,6 +187,9 @@ static int nvram_scan(struct irsend_disk *d, struct page *page)
 	return 0;
 }
 
+static int nvram_read_locked(struct irsend_disk *d, u32 type, struct page *page,
+			     u64 *generation);
+
 static void disk_put(struct irsend_disk *d)
 {
 	if (d->data)
@@ -202,8 +210,10 @@ long irsend_disk_attach(void __user *arg)
 	struct irsend_disk *d = &irsend_disk;
 	struct irsend_disk_attach req = {};
 	struct block_device *bdev;
+	struct nvram_rec_hdr *hdr;
 	struct page *page;
 	u32 usize;
+	u64 gen;
 	int ret;
 
 	ret = irsend_struct_in(&req, sizeof(req), IRSEND_DISK_ATTACH_SIZE_VER0,
@@ -265,6 +275,11 @@ long irsend_disk_attach(void __user *arg)
 	strscpy(d->data_path, req.data_path, sizeof(d->data_path));
 	pr_info("disk attached: NVRAM %s, data %s\n", d->nvram_path,
 		d->data_path);
+	if (!nvram_read_locked(d, IRSEND_NVRAM_ERASE_STATE, page, &gen)) {
+		hdr = page_address(page);
+		irsend_erase_attach_locked(d, page_address(page) + NVRAM_HDR,
+					   le32_to_cpu(hdr->length));
+	}
 	goto out;
 put:
 	disk_put(d);
@@ -282,6 +297,8 @@ long irsend_disk_detach(void)
 	mutex_lock(&d->lock);
 	if (!d->nvram)
 		ret = -ENODEV;
+	else if (irsend_erase_running())
+		ret = -EBUSY;		/* the erase runs to the end */
 	else
 		disk_put(d);
 	mutex_unlock(&d->lock);

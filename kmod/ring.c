@@ -484,7 +484,7 @@ __poll_t irsend_ring_poll(struct irsend_file *f, struct file *file,
 	struct irsend_ring *ring = f->ring;
 
 	if (!is_consumer(f))
-		return EPOLLERR;
+		return 0;
 	poll_wait(file, &ring->data_wq, wait);
 	if (READ_ONCE(ring->prod) != READ_ONCE(ring->taken))
 		return EPOLLIN | EPOLLRDNORM;

@@ -385,6 +385,91 @@ struct irsend_nvram_rec {
 
 #define IRSEND_NVRAM_REC_SIZE_VER0	40
 
+/*
+ * The erase engine: overwrites the whole data device with zeros once,
+ * random data once or random data three times (NIST SP 800-88 "Clear"),
+ * optionally reads everything back to verify it. Random data is ChaCha20
+ * keystream with a fresh key per pass from the kernel CSPRNG, seekable,
+ * so the verify pass regenerates exactly what the last pass wrote. The
+ * erase runs in a kernel thread to the end even if its caller dies; its
+ * progress is checkpointed in NVRAM and it resumes at the next attach
+ * after a power loss. While it runs, every non-loopback frame arriving at
+ * the device is dropped. Never touches the NVRAM device.
+ */
+#define IRSEND_ERASE_ZERO1	1 /* zeros, one pass */
+#define IRSEND_ERASE_RANDOM1	2 /* random, one pass */
+#define IRSEND_ERASE_RANDOM3	3 /* random, three passes, each its own key */
+
+#define IRSEND_ERASE_VERIFY		(1U << 0) /* read back and compare all */
+#define IRSEND_ERASE_F_TEST_CORRUPT	(1U << 1) /* test: spoil one block before verify */
+
+/**
+ * struct irsend_erase_request - start erasing the data device
+ * @size: sizeof(struct irsend_erase_request)
+ * @mode: IRSEND_ERASE_ZERO1, _RANDOM1 or _RANDOM3
+ * @flags: IRSEND_ERASE_VERIFY, IRSEND_ERASE_F_TEST_CORRUPT (with the
+ *	fault_injection module parameter only)
+ * @max_mbps: limit in MB/s (10^6 bytes), 0 for none
+ */
+struct irsend_erase_request {
+	__u32 size;
+	__u32 mode;
+	__u32 flags;
+	__u32 max_mbps;
+};
+
+#define IRSEND_ERASE_STATE_IDLE		0 /* no erase since the disk was formatted */
+#define IRSEND_ERASE_STATE_RUNNING	1
+#define IRSEND_ERASE_STATE_DONE		2
+#define IRSEND_ERASE_STATE_FAILED	3 /* I/O error: see error */
+
+#define IRSEND_VERIFY_NONE	0
+#define IRSEND_VERIFY_PASSED	1
+#define IRSEND_VERIFY_FAILED	2
+
+/**
+ * struct irsend_erase_status - progress and outcome of the last erase
+ * @size: sizeof(struct irsend_erase_status)
+ * @state: IRSEND_ERASE_STATE_*
+ * @mode: IRSEND_ERASE_* of the erase
+ * @flags: its IRSEND_ERASE_VERIFY flag
+ * @pass: current pass, from 1; passes + 1 once the overwrite passes are
+ *	over (verifying, or done)
+ * @passes: overwrite passes of the mode
+ * @verify_result: IRSEND_VERIFY_*
+ * @error: negative errno of an I/O failure, else 0
+ * @resumed: times the erase was resumed after a power loss
+ * @seq: changes with every progress update (poll() sees EPOLLPRI)
+ * @bytes_done: bytes of the current pass done
+ * @bytes_total: bytes per pass (the size of the data device)
+ * @bytes_written: bytes written by all passes so far
+ * @rate: bytes per second over the current pass
+ * @start_time: seconds since the epoch
+ * @end_time: seconds since the epoch, 0 while running
+ * @first_bad: offset of the first byte that failed verification, or ~0
+ */
+struct irsend_erase_status {
+	__u32 size;
+	__u32 state;
+	__u32 mode;
+	__u32 flags;
+	__u32 pass;
+	__u32 passes;
+	__u32 verify_result;
+	__s32 error;
+	__u32 resumed;
+	__u32 seq;
+	__aligned_u64 bytes_done;
+	__aligned_u64 bytes_total;
+	__aligned_u64 bytes_written;
+	__aligned_u64 rate;
+	__aligned_u64 start_time;
+	__aligned_u64 end_time;
+	__aligned_u64 first_bad;
+};
+
+#define IRSEND_ERASE_STATUS_SIZE_VER0	96
+
 #define IRSEND_IOC_MAGIC	0xB8 /* free in ioctl-number.rst as of 6.1 */
 
 #define IRSEND_IOC_GET_INFO	_IOWR(IRSEND_IOC_MAGIC, 0x00, struct irsend_info)
@@ -405,5 +490,7 @@ struct irsend_nvram_rec {
 #define IRSEND_IOC_DISK_INFO	_IOWR(IRSEND_IOC_MAGIC, 0x22, struct irsend_disk_info)
 #define IRSEND_IOC_NVRAM_GET	_IOWR(IRSEND_IOC_MAGIC, 0x23, struct irsend_nvram_rec)
 #define IRSEND_IOC_NVRAM_SET	_IOW(IRSEND_IOC_MAGIC, 0x24, struct irsend_nvram_rec)
+#define IRSEND_IOC_ERASE_START	_IOW(IRSEND_IOC_MAGIC, 0x25, struct irsend_erase_request)
+#define IRSEND_IOC_ERASE_STATUS	_IOWR(IRSEND_IOC_MAGIC, 0x26, struct irsend_erase_status)
 
 #endif /* _UAPI_LINUX_IRSEND_H */
