@@ -22,6 +22,7 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/sizes.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <asm/unaligned.h>
@@ -29,7 +30,7 @@
 
 #include "irsend.h"
 
-#define ERASE_CHUNK		(1U << 20)	/* one bio: 256 pages */
+#define ERASE_CHUNK		SZ_1M		/* one bio: 256 pages */
 #define ERASE_CKPT_BYTES	(16ULL << 20)
 #define ERASE_CKPT_MAGIC	0x45535249U	/* "IRSE" */
 #define ERASE_CKPT_VERSION	1
@@ -87,7 +88,7 @@ static u32 mode_passes(u32 mode)
 
 bool irsend_erase_running(void)
 {
-	return READ_ONCE(erase.task) != NULL;
+	return !!READ_ONCE(erase.task);
 }
 
 /* Keystream of pass (from 1) for len bytes at byte offset off. */
