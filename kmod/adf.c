@@ -44,6 +44,9 @@ static int adf_scan_page(struct irsend_adf_job *aj, u32 page)
 		if (ret)
 			return ret;
 		rows = min(geo->band_rows, geo->height - job->y);
+		/* A jamming page stops at its middle, even within one band. */
+		if (jams && job->y < geo->height / 2)
+			rows = min(rows, geo->height / 2 - job->y);
 		slot = irsend_job_slot(job);
 		for (r = 0; r < rows; r++)
 			irsend_pattern_row(aj->pat, page, job->y + r,
