@@ -18,7 +18,7 @@ B := build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 # pkg-config names of the libraries the userspace programs link with.
-USER_PKGS := zlib
+USER_PKGS := zlib fdisk
 USER_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -g \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-Iinclude/uapi -Iuser/common -DIRSEND_VERSION='"$(VERSION)"' -MMD -MP

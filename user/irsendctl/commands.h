@@ -15,6 +15,9 @@ int cmd_info(const struct ctl_options *opt, int argc, char **argv);
 int cmd_scan(const struct ctl_options *opt, int argc, char **argv);
 int cmd_capture(const struct ctl_options *opt, int argc, char **argv);
 int cmd_feed(const struct ctl_options *opt, int argc, char **argv);
+int cmd_hdd(const struct ctl_options *opt, int argc, char **argv);
+int cmd_nvram(const struct ctl_options *opt, int argc, char **argv);
+int cmd_erase(const struct ctl_options *opt, int argc, char **argv);
 
 #define CTL_PROG "irsendctl"
 

@@ -17,6 +17,9 @@ static const struct command commands[] = {
 	{ "scan", cmd_scan, "scan pages with the simulated ADF into PNM files" },
 	{ "capture", cmd_capture, "save the pages of the next jobs of any producer as PNM files" },
 	{ "feed", cmd_feed, "send PNM pages (files or a scanner's output) as one job" },
+	{ "hdd", cmd_hdd, "partition, attach, detach and show the disk (NVRAM and data)" },
+	{ "nvram", cmd_nvram, "show the NVRAM records; set the device serial" },
+	{ "erase", cmd_erase, "overwrite the data area, watch it, print its certificate" },
 };
 
 static void usage(FILE *out)
@@ -43,14 +46,17 @@ static void usage(FILE *out)
 		"  0    success\n"
 		"  1    the operation failed; a one-line message on standard error says why\n"
 		"  2    the command line was wrong\n"
-		"  130  interrupted by SIGINT (143: SIGTERM); the job was cancelled\n"
+		"  130  interrupted by SIGINT (143: SIGTERM); a scan job was cancelled, an\n"
+		"       erase goes on in the kernel\n"
 		"\n"
 		"Examples:\n"
 		"  %s info\n"
 		"  %s info --json\n"
 		"  %s scan --pages 3 --res 600 --out /tmp/scan\n"
-		"  scanimage --format=pnm | %s feed -\n",
-		CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
+		"  scanimage --format=pnm | %s feed -\n"
+		"  %s hdd format /dev/sdb --yes\n"
+		"  %s erase --mode random1 --verify --yes\n",
+		CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
 }
 
 /*
