@@ -11,7 +11,7 @@ truncate -s 1M "$tmp/nvram.img"
 truncate -s 64M "$tmp/data.img"
 disks=(--disk "$tmp/nvram.img" --disk "$tmp/data.img")
 
-tap_plan 4
+tap_plan 5
 
 # Boot 1: format, record a serial, start random x1 + verify at 8 MB/s and
 # pull the plug after 20 MiB (one checkpoint every 16 MiB).
@@ -21,6 +21,7 @@ sys.path.insert(0, "tests/lib")
 import irsend_ioctl as io
 fd = io.open_dev()
 io.attach(fd, "/dev/vda", "/dev/vdb", fmt=True)
+io.nvram_set(fd, 1, b"REBOOT-SERIAL-42")
 io.erase_start(fd, mode=2, flags=1, max_mbps=8)
 st = io.wait_until(fd, lambda s: s["bytes_done"] > 20 << 20, 60)
 print("cut at", st["bytes_done"], flush=True)
@@ -40,6 +41,7 @@ sys.path.insert(0, "tests/lib")
 import irsend_ioctl as io
 fd = io.open_dev()
 io.attach(fd, "/dev/vda", "/dev/vdb")
+print("serial:", io.nvram_get(fd, 1).decode(), flush=True)
 st = io.erase_status(fd)
 print("after attach:", st["state"], st["resumed"], st["bytes_done"], flush=True)
 st = io.wait_until(fd, lambda s: s["state"] != 1, 200)
@@ -57,6 +59,11 @@ if grep -q ' state=2 ' <<<"$final" && grep -q ' verify_result=1 ' <<<"$final" &&
 	tap_ok "the resumed erase ends done and verified"
 else
 	tap_fail "the resumed erase ends done and verified" "$final"
+fi
+if grep -q '^serial: REBOOT-SERIAL-42$' <<<"$out"; then
+	tap_ok "an NVRAM record written before the power cut reads back after reboot"
+else
+	tap_fail "an NVRAM record written before the power cut reads back after reboot" "$out"
 fi
 if grep -q 'resuming the erase cut short' "$tmp/boot2.log"; then
 	tap_ok "the kernel log says it resumed"

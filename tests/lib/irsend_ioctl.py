@@ -1,4 +1,5 @@
 """Just enough of the /dev/irsend ioctls for multi-boot VM tests."""
+import ctypes
 import fcntl
 import os
 import struct
@@ -13,6 +14,8 @@ def _ioc(direction, nr, size):
 
 IOW, IOWR = 1, 3
 DISK_ATTACH = _ioc(IOW, 0x20, 264)
+NVRAM_GET = _ioc(IOWR, 0x23, 40)
+NVRAM_SET = _ioc(IOW, 0x24, 40)
 ERASE_START = _ioc(IOW, 0x25, 16)
 ERASE_STATUS = _ioc(IOWR, 0x26, 96)
 STATUS_FMT = "<10I7Q"
@@ -27,6 +30,20 @@ def open_dev():
 def attach(fd, nvram, data, fmt=False):
     buf = struct.pack("<II128s128s", 264, 1 if fmt else 0, nvram.encode(), data.encode())
     fcntl.ioctl(fd, DISK_ATTACH, buf)
+
+
+def nvram_set(fd, rtype, data):
+    buf = ctypes.create_string_buffer(bytes(data), max(len(data), 1))
+    req = struct.pack("<4IQQII", 40, rtype, 0, len(data), 0, ctypes.addressof(buf), 0, 0)
+    fcntl.ioctl(fd, NVRAM_SET, req)
+
+
+def nvram_get(fd, rtype, capacity=4096):
+    buf = ctypes.create_string_buffer(capacity)
+    req = bytearray(struct.pack("<4IQQII", 40, rtype, 0, 0, 0, ctypes.addressof(buf), capacity, 0))
+    fcntl.ioctl(fd, NVRAM_GET, req)
+    length = struct.unpack_from("<I", req, 12)[0]
+    return buf.raw[:length]
 
 
 def erase_start(fd, mode, flags=0, max_mbps=0):
