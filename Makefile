@@ -82,7 +82,7 @@ $(KSFT_HEADERS): $(B)/linux-source/.stamp
 # The 6.1 harness macros compare signed with unsigned and leave parameters
 # unused: those two warnings are off for tests only.
 KSFT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter -Iinclude/uapi -I$(KSFT_DIR) \
-	-Iuser/common -MMD -MP -pthread
+	-Itests/lib -Iuser/common -MMD -MP -pthread
 
 $(B)/tests/vm/%: tests/vm/%.c $(KSFT_HEADERS)
 	@mkdir -p $(@D)

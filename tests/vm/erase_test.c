@@ -21,28 +21,10 @@
 #include <linux/fs.h>
 #include <linux/irsend.h>
 
+#include "irsend_test.h"
 #include "kselftest_harness.h"
 
 #define BLK 4096
-
-static const char *nvram_dev(void)
-{
-	return getenv("IRSEND_TEST_NVRAM");
-}
-
-static const char *data_dev(void)
-{
-	return getenv("IRSEND_TEST_DATA");
-}
-
-static int attach(int fd, uint32_t flags)
-{
-	struct irsend_disk_attach a = { .size = sizeof(a), .flags = flags };
-
-	snprintf(a.nvram_path, sizeof(a.nvram_path), "%s", nvram_dev());
-	snprintf(a.data_path, sizeof(a.data_path), "%s", data_dev());
-	return ioctl(fd, IRSEND_IOC_DISK_ATTACH, &a) ? -errno : 0;
-}
 
 static int start(int fd, uint32_t mode, uint32_t flags, uint32_t mbps)
 {
@@ -147,7 +129,7 @@ FIXTURE_SETUP(er)
 	self->fd = open(IRSEND_DEVICE_PATH, O_RDWR);
 	ASSERT_LE(0, self->fd);
 	ioctl(self->fd, IRSEND_IOC_DISK_DETACH);
-	ASSERT_EQ(0, attach(self->fd, IRSEND_DISK_FORMAT));
+	ASSERT_EQ(0, attach(self->fd, nvram_dev(), data_dev(), IRSEND_DISK_FORMAT));
 	struct irsend_nvram_rec r = { .size = sizeof(r),
 				      .type = IRSEND_NVRAM_SERIAL,
 				      .length = strlen(serial),
@@ -283,18 +265,6 @@ TEST_F_TIMEOUT(er, random3_passes_differ, 300)
 	EXPECT_NE(0, memcmp(seen[0], seen[2], BLK));
 	EXPECT_EQ(0, random_blocks_ok(self->size, self->blk));
 	EXPECT_TRUE(serial_intact(self->fd));
-}
-
-static int set_fault_injection(int on)
-{
-	int fd = open("/sys/module/irsend/parameters/fault_injection", O_WRONLY);
-	int ok;
-
-	if (fd < 0)
-		return -errno;
-	ok = write(fd, on ? "1" : "0", 1) == 1;
-	close(fd);
-	return ok ? 0 : -EIO;
 }
 
 TEST_F_TIMEOUT(er, corrupted_block_fails_verification, 120)

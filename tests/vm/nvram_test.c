@@ -16,26 +16,8 @@
 
 #include <linux/irsend.h>
 
+#include "irsend_test.h"
 #include "kselftest_harness.h"
-
-static const char *nvram_dev(void)
-{
-	return getenv("IRSEND_TEST_NVRAM");
-}
-
-static const char *data_dev(void)
-{
-	return getenv("IRSEND_TEST_DATA");
-}
-
-static int attach(int fd, const char *nvram, const char *data, uint32_t flags)
-{
-	struct irsend_disk_attach a = { .size = sizeof(a), .flags = flags };
-
-	snprintf(a.nvram_path, sizeof(a.nvram_path), "%s", nvram);
-	snprintf(a.data_path, sizeof(a.data_path), "%s", data);
-	return ioctl(fd, IRSEND_IOC_DISK_ATTACH, &a) ? -errno : 0;
-}
 
 static int rec_set(int fd, uint32_t type, const void *data, uint32_t len, uint32_t flags)
 {
@@ -232,18 +214,6 @@ TEST_F(nv, bad_records)
 	EXPECT_EQ(EINVAL, errno);
 	/* Nothing of that changed the record. */
 	EXPECT_EQ(100, rec_get(self->fd, IRSEND_NVRAM_SERVICE, buf, sizeof(buf), NULL));
-}
-
-static int set_fault_injection(int on)
-{
-	int fd = open("/sys/module/irsend/parameters/fault_injection", O_WRONLY);
-	int ok;
-
-	if (fd < 0)
-		return -errno;
-	ok = write(fd, on ? "1" : "0", 1) == 1;
-	close(fd);
-	return ok ? 0 : -EIO;
 }
 
 TEST_F(nv, torn_write_keeps_previous_value)
