@@ -14,6 +14,7 @@
 #include "erase_watch.h"
 #include "interrupt.h"
 #include "json.h"
+#include "nvram.h"
 
 #define CMD "erase"
 #define PROG CTL_PROG " " CMD
@@ -364,6 +365,23 @@ static int start(int fd, const struct erase_args *a, bool json)
 	return watch_to_end(fd, json);
 }
 
+/*
+ * The kernel keeps the last erase's status across detach and attach; a
+ * freshly formatted NVRAM has no erase state, so an ended erase reported
+ * then belongs to another disk: show idle instead.
+ */
+static int current_status(int fd, struct irsend_erase_status *st)
+{
+	uint32_t len;
+
+	if (erase_status(fd, st) < 0)
+		return -1;
+	if (st->state != IRSEND_ERASE_STATE_IDLE && st->state != IRSEND_ERASE_STATE_RUNNING &&
+	    nvram_probe(fd, IRSEND_NVRAM_ERASE_STATE, &len, NULL) < 0 && errno == ENOENT)
+		st->state = IRSEND_ERASE_STATE_IDLE;
+	return 0;
+}
+
 static int report(int fd, bool json, bool history)
 {
 	struct irsend_erase_status st;
@@ -376,7 +394,7 @@ static int report(int fd, bool json, bool history)
 			errno == ENODEV ? "no disk is attached" : strerror(errno));
 		return CTL_EXIT_FAILURE;
 	}
-	if (erase_status(fd, &st) < 0) {
+	if (current_status(fd, &st) < 0) {
 		fprintf(stderr, "%s: reading the erase status failed: %s\n", PROG, strerror(errno));
 		return CTL_EXIT_FAILURE;
 	}
@@ -414,7 +432,7 @@ int cmd_erase(const struct ctl_options *opt, int argc, char **argv)
 		ret = watch_to_end(fd, opt->json);
 	} else if (!strcmp(a.sub, "report")) {
 		ret = report(fd, opt->json, a.history);
-	} else if (erase_status(fd, &st) < 0) {
+	} else if (current_status(fd, &st) < 0) {
 		fprintf(stderr, "%s: reading the erase status failed: %s\n", PROG, strerror(errno));
 		ret = CTL_EXIT_FAILURE;
 	} else {

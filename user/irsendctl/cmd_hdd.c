@@ -212,14 +212,14 @@ fail:
 static int hdd_attach(const struct ctl_options *opt, int n, char **args)
 {
 	char nvram[64], data[64];
-	struct blockdev bd;
+	struct blockdev bd, part;
 	int fd, status = CTL_EXIT_OK;
 
 	if (n == 1) {
 		if (whole_disk(args[0], &bd))
 			return CTL_EXIT_FAILURE;
-		if (blockdev_partition(bd.name, 1, &bd, nvram, sizeof(nvram)) ||
-		    blockdev_partition(bd.name, 2, &bd, data, sizeof(data))) {
+		if (blockdev_partition(bd.name, 1, &part, nvram, sizeof(nvram)) ||
+		    blockdev_partition(bd.name, 2, &part, data, sizeof(data))) {
 			fprintf(stderr,
 				"%s: %s has no partitions 1 and 2: run '%s hdd format %s' first\n",
 				PROG, args[0], CTL_PROG, args[0]);
