@@ -507,8 +507,13 @@ void irsend_erase_attach_locked(struct irsend_disk *d, const void *rec, u32 len)
 	pr_info("resuming the erase cut short: pass %u of %u at %llu bytes\n",
 		st->pass, st->passes, erase.offset);
 	ret = erase_begin_locked(d);
-	if (ret)
+	if (ret) {
+		/* Still pending in NVRAM: the next attach tries again. */
 		pr_err("cannot resume the erase yet: %d\n", ret);
+		spin_lock(&erase.lock);
+		st->error = ret;
+		spin_unlock(&erase.lock);
+	}
 }
 
 long irsend_erase_status(struct irsend_file *f, void __user *arg)

@@ -437,7 +437,8 @@ struct irsend_erase_request {
  *	over (verifying, or done)
  * @passes: overwrite passes of the mode
  * @verify_result: IRSEND_VERIFY_*
- * @error: negative errno of an I/O failure, else 0
+ * @error: negative errno of an I/O failure, or of why an erase cut by a
+ *	power loss could not resume at attach (state stays RUNNING), else 0
  * @resumed: times the erase was resumed after a power loss
  * @seq: changes with every progress update (poll() sees EPOLLPRI)
  * @bytes_done: bytes of the current pass done
