@@ -172,11 +172,22 @@ TEST_F_TIMEOUT(er, zero1, 120)
 	uint8_t zero[BLK] = { 0 };
 	int mono, dfd, bad = 0;
 
+	struct pollfd pfd = { .events = POLLPRI };
+
 	ASSERT_EQ(0, start(self->fd, IRSEND_ERASE_ZERO1, 0, 0));
+	/* Progress wakes poll() with EPOLLPRI on any open file. */
+	pfd.fd = open(IRSEND_DEVICE_PATH, O_RDWR);
+	ASSERT_LE(0, pfd.fd);
+	EXPECT_EQ(1, poll(&pfd, 1, 5000));
+	EXPECT_TRUE(pfd.revents & POLLPRI);
+	close(pfd.fd);
 	ASSERT_EQ(0, wait_done(self->fd, &st, &mono, 100));
 	EXPECT_TRUE(mono);
 	EXPECT_EQ(IRSEND_ERASE_STATE_DONE, st.state);
 	EXPECT_EQ(self->size, st.bytes_total);
+	/* Read once, the status no longer signals until it changes. */
+	pfd.fd = self->fd;
+	EXPECT_EQ(0, poll(&pfd, 1, 200));
 	EXPECT_EQ(self->size, st.bytes_written);
 	EXPECT_EQ(self->size, st.bytes_done);
 	EXPECT_EQ(IRSEND_VERIFY_NONE, st.verify_result);
