@@ -29,7 +29,7 @@ static void hex_dump(FILE *out, const uint8_t *d, uint32_t len)
 {
 	uint32_t show = len < HEX_SHOW_MAX ? len : HEX_SHOW_MAX;
 
-	fprintf(out, "%u bytes\n", len);
+	fprintf(out, "hex:\n");
 	for (uint32_t off = 0; off < show; off += 16) {
 		fprintf(out, "    %04x ", off);
 		for (uint32_t i = off; i < off + 16 && i < show; i++)
@@ -75,16 +75,11 @@ void nvram_show_text(FILE *out, const struct nvram_record *r)
 		fprintf(out, "%s\n", r->length < 8 ? "no counters" : "");
 		return;
 	case IRSEND_NVRAM_ERASE_STATE:
-		fprintf(out,
-			"%u bytes: the erase engine's checkpoint (see 'irsendctl erase "
-			"status')\n",
-			r->length);
+		fprintf(out, "the erase engine's checkpoint (see 'irsendctl erase status')\n");
 		return;
 	case IRSEND_NVRAM_ERASE_HISTORY:
-		fprintf(out,
-			"%u bytes: %u erase certificates (see 'irsendctl erase report "
-			"--history')\n",
-			r->length, nvram_history_entries(r->data, r->length));
+		fprintf(out, "%u erase certificates (see 'irsendctl erase report --history')\n",
+			nvram_history_entries(r->data, r->length));
 		return;
 	default:
 		hex_dump(out, r->data, r->length);
