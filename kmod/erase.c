@@ -305,6 +305,7 @@ static void set_pass(u32 pass)
 	erase.st.bytes_done = 0;
 	erase.st.seq++;
 	spin_unlock(&erase.lock);
+	wake_up_interruptible_all(&erase.wq);
 	erase.offset = 0;
 	erase.run_bytes = 0;
 	erase.run_start_ns = ktime_get_ns();
@@ -336,6 +337,9 @@ static int erase_thread(void *data)
 	if (final == IRSEND_ERASE_STATE_DONE)
 		erase.st.bytes_done = erase.st.bytes_total;
 	spin_unlock(&erase.lock);
+	/* The keys served their purpose: keep them neither here nor in NVRAM. */
+	memzero_explicit(erase.keys, sizeof(erase.keys));
+	memzero_explicit(erase.nonces, sizeof(erase.nonces));
 	/* NVRAM first: a power loss from here on must not resume. */
 	if (checkpoint_state(final))
 		pr_err("erase finished but its end could not be recorded in NVRAM\n");
@@ -345,7 +349,8 @@ static int erase_thread(void *data)
 
 	vfree(buf);
 	vfree(want);
-	memzero_explicit(erase.keys, sizeof(erase.keys));
+	/* Readers of the device must not see pre-erase data from the cache. */
+	invalidate_bdev(erase.bdev);
 	blkdev_put(erase.bdev, FMODE_READ | FMODE_WRITE | FMODE_EXCL);
 	erase.bdev = NULL;
 	irsend_net_lockdown(false);
@@ -383,6 +388,7 @@ static int erase_begin_locked(struct irsend_disk *d)
 		return -EBUSY;
 	}
 	erase.bdev = bdev;
+	invalidate_bdev(bdev);		/* nothing cached survives the erase */
 	erase.st.bytes_total = bdev_nr_bytes(bdev);
 	erase.run_bytes = 0;
 	erase.run_start_ns = ktime_get_ns();
@@ -461,8 +467,8 @@ out:
 }
 
 /*
- * Under d->lock, at attach: load the last erase from NVRAM and resume it
- * if a power loss cut it short.
+ * Under d->lock, at attach: load the last erase from NVRAM (rec NULL when
+ * the NVRAM has none) and resume it if a power loss cut it short.
  */
 void irsend_erase_attach_locked(struct irsend_disk *d, const void *rec, u32 len)
 {
@@ -470,9 +476,20 @@ void irsend_erase_attach_locked(struct irsend_disk *d, const void *rec, u32 len)
 	struct irsend_erase_status *st = &erase.st;
 	int ret;
 
-	if (len != sizeof(*c) || le32_to_cpu(c->magic) != ERASE_CKPT_MAGIC ||
-	    le32_to_cpu(c->version) != ERASE_CKPT_VERSION || irsend_erase_running())
+	if (irsend_erase_running())
 		return;
+	/* What a previous disk said no longer holds. */
+	spin_lock(&erase.lock);
+	memset(st, 0, sizeof(*st));
+	st->first_bad = ~0ULL;
+	st->seq = 1;
+	spin_unlock(&erase.lock);
+	if (!c || len != sizeof(*c) || le32_to_cpu(c->magic) != ERASE_CKPT_MAGIC ||
+	    le32_to_cpu(c->version) != ERASE_CKPT_VERSION) {
+		if (c)
+			pr_err("erase checkpoint in NVRAM is unreadable; ignored\n");
+		return;
+	}
 	spin_lock(&erase.lock);
 	memset(st, 0, sizeof(*st));
 	st->state = le32_to_cpu(c->state);

@@ -279,6 +279,8 @@ long irsend_disk_attach(void __user *arg)
 		hdr = page_address(page);
 		irsend_erase_attach_locked(d, page_address(page) + NVRAM_HDR,
 					   le32_to_cpu(hdr->length));
+	} else {
+		irsend_erase_attach_locked(d, NULL, 0);
 	}
 	goto out;
 put:

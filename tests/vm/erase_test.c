@@ -200,6 +200,12 @@ TEST_F_TIMEOUT(er, zero1, 120)
 	}
 	close(dfd);
 	EXPECT_EQ(0, bad);
+	/* The page cache held the pattern from the prefill: it must be gone. */
+	dfd = open(data_dev(), O_RDONLY);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(BLK, pread(dfd, self->blk, BLK, 7 * BLK));
+	EXPECT_EQ(0, memcmp(self->blk, zero, BLK));
+	close(dfd);
 	EXPECT_TRUE(serial_intact(self->fd));
 }
 
@@ -234,6 +240,15 @@ TEST_F_TIMEOUT(er, random1_verified, 120)
 	EXPECT_EQ(~0ULL, st.first_bad);
 	EXPECT_EQ(0, random_blocks_ok(self->size, self->blk));
 	EXPECT_TRUE(serial_intact(self->fd));
+	/* The pass keys (from byte 88 of the checkpoint) are wiped at the end. */
+	uint8_t ckpt[512] = { 0 }, nothing[512] = { 0 };
+	struct irsend_nvram_rec r = { .size = sizeof(r),
+				      .type = IRSEND_NVRAM_ERASE_STATE,
+				      .data = (uintptr_t)ckpt,
+				      .capacity = sizeof(ckpt) };
+	ASSERT_EQ(0, ioctl(self->fd, IRSEND_IOC_NVRAM_GET, &r));
+	ASSERT_LT(88, r.length);
+	EXPECT_EQ(0, memcmp(ckpt + 88, nothing, r.length - 88));
 }
 
 /* Three passes, each its own stream: sample block 0 during every pass. */
@@ -332,6 +347,11 @@ TEST_F(er, bad_requests)
 	struct irsend_erase_request r = { .size = sizeof(r), .mode = IRSEND_ERASE_ZERO1 };
 	struct irsend_erase_status st = { .size = sizeof(st) };
 
+	/* A freshly formatted NVRAM knows of no erase, whatever came before. */
+	ASSERT_EQ(0, status(self->fd, &st));
+	EXPECT_EQ(IRSEND_ERASE_STATE_IDLE, st.state);
+	EXPECT_EQ(0, st.bytes_written);
+	st.size = sizeof(st);
 	EXPECT_EQ(-EINVAL, start(self->fd, 0, 0, 0));
 	EXPECT_EQ(-EINVAL, start(self->fd, 4, 0, 0));
 	EXPECT_EQ(-EINVAL, start(self->fd, 0xffffffffU, 0, 0));
