@@ -130,6 +130,15 @@ TEST_F(nv, attach_struct_misuse)
 	EXPECT_EQ(EFAULT, errno);
 	a.size = sizeof(a);
 	EXPECT_EQ(0, ioctl(self->fd, IRSEND_IOC_DISK_ATTACH, &a));
+
+	struct irsend_disk_info info = { .size = IRSEND_DISK_INFO_SIZE_VER0 - 8 };
+	EXPECT_EQ(-1, ioctl(self->fd, IRSEND_IOC_DISK_INFO, &info));
+	EXPECT_EQ(EINVAL, errno);
+	info.size = IRSEND_STRUCT_MAX_SIZE + 1;
+	EXPECT_EQ(-1, ioctl(self->fd, IRSEND_IOC_DISK_INFO, &info));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, IRSEND_IOC_DISK_INFO, (void *)16));
+	EXPECT_EQ(EFAULT, errno);
 }
 
 TEST_F(nv, round_trip_every_type)
