@@ -29,7 +29,7 @@
 #define IRSEND_CAP_SCAN_RING	(1ULL << 1) /* scanner page ring */
 #define IRSEND_CAP_NVRAM	(1ULL << 2) /* NVRAM records on the disk */
 #define IRSEND_CAP_ERASE	(1ULL << 3) /* user-data erase engine */
-#define IRSEND_CAP_MACFILTER	(1ULL << 4) /* MAC allow-list (genl) */
+#define IRSEND_CAP_MACFILTER	(1ULL << 4) /* MAC allow-list (generic netlink) */
 
 #define IRSEND_BUILD_ID_LEN	48
 #define IRSEND_RELEASE_LEN	64
@@ -470,6 +470,47 @@ struct irsend_erase_status {
 };
 
 #define IRSEND_ERASE_STATUS_SIZE_VER0	96
+
+/*
+ * MAC address allow-list (generic netlink family IRSEND_GENL_NAME).
+ * While enabled, a frame arriving on any non-loopback device of the initial
+ * network namespace is accepted only when its source MAC is listed,
+ * whatever its protocol (ARP, IPv4, IPv6) or IP address: the MAC rule
+ * comes before any IP address rule. Changes need CAP_NET_ADMIN.
+ */
+#define IRSEND_GENL_NAME	"irsend"
+#define IRSEND_GENL_VERSION	1
+#define IRSEND_GENL_MCGRP_DROPS	"drops"	/* IRSEND_CMD_MAC_DROPPED events */
+
+enum irsend_genl_cmd {
+	IRSEND_CMD_UNSPEC,
+	IRSEND_CMD_MAC_SET_ENABLED,	/* IRSEND_A_ENABLED */
+	IRSEND_CMD_MAC_ADD,		/* IRSEND_A_MAC; ENOSPC when full */
+	IRSEND_CMD_MAC_DEL,		/* IRSEND_A_MAC; ENOENT when absent */
+	IRSEND_CMD_MAC_FLUSH,
+	IRSEND_CMD_MAC_LIST,		/* dump: one IRSEND_A_MAC + _HITS each */
+	IRSEND_CMD_MAC_STATS,		/* reply: ENABLED, COUNT, LIMIT, ACCEPTED, DROPPED, LOCKDOWN */
+	IRSEND_CMD_MAC_DROPPED,		/* event: IRSEND_A_MAC, IRSEND_A_IFINDEX */
+	__IRSEND_CMD_MAX
+};
+#define IRSEND_CMD_MAX (__IRSEND_CMD_MAX - 1)
+
+enum irsend_genl_attr {
+	IRSEND_A_UNSPEC,
+	IRSEND_A_MAC,		/* binary, 6 bytes: unicast, not zero */
+	IRSEND_A_ENABLED,	/* u8: 0 or 1 */
+	IRSEND_A_COUNT,		/* u32: addresses listed */
+	IRSEND_A_LIMIT,		/* u32: most addresses (module parameter mac_limit) */
+	IRSEND_A_ACCEPTED,	/* u64: frames accepted by the filter */
+	IRSEND_A_DROPPED,	/* u64: frames dropped by the filter */
+	IRSEND_A_HITS,		/* u64: frames accepted from this address */
+	IRSEND_A_IFINDEX,	/* u32 */
+	IRSEND_A_LOCKDOWN,	/* u8: an erase holds the device off the network */
+	IRSEND_A_LOCKDOWN_DROPS, /* u64 */
+	IRSEND_A_PAD,
+	__IRSEND_A_MAX
+};
+#define IRSEND_A_MAX (__IRSEND_A_MAX - 1)
 
 #define IRSEND_IOC_MAGIC	0xB8 /* free in ioctl-number.rst as of 6.1 */
 
