@@ -28,7 +28,7 @@ long irsend_ioctl_get_info(void __user *arg)
 	info.size = n;
 	info.abi_version = IRSEND_ABI_VERSION;
 	info.caps = IRSEND_CAP_INFO | IRSEND_CAP_SCAN_RING | IRSEND_CAP_NVRAM |
-		    IRSEND_CAP_ERASE;
+		    IRSEND_CAP_ERASE | IRSEND_CAP_MACFILTER;
 	strscpy(info.build_id, IRSEND_MODULE_VERSION "-" IRSEND_BUILD_ID,
 		sizeof(info.build_id));
 	strscpy(info.kernel_release, init_utsname()->release,

@@ -34,6 +34,8 @@
  */
 struct irsend_job;
 struct irsend_adf_job;
+struct net_device;
+struct sk_buff;
 
 struct irsend_ring {
 	void *mem;		/* vmalloc_user(), mapped by the consumer */
@@ -182,7 +184,15 @@ void irsend_erase_attach_locked(struct irsend_disk *d, const void *rec, u32 len)
 int irsend_netfilter_init(void);
 void irsend_netfilter_exit(void);
 void irsend_net_lockdown(bool on);
+bool irsend_net_lockdown_on(void);
 u64 irsend_net_lockdown_drops(void);
+
+/* macfilter.c */
+int irsend_macfilter_init(void);
+void irsend_macfilter_exit(void);
+bool irsend_mac_filter_on(void);
+unsigned int irsend_mac_verdict(const struct sk_buff *skb,
+				const struct net_device *dev);
 
 /* adf.c */
 long irsend_adf_start(struct irsend_file *f, void __user *arg);

@@ -176,9 +176,12 @@ static int __init irsend_init(void)
 	if (ret)
 		return ret;
 	irsend_disk_init(&irsend_disk);
-	ret = irsend_netfilter_init();
+	ret = irsend_macfilter_init();
 	if (ret)
 		goto free_ring;
+	ret = irsend_netfilter_init();
+	if (ret)
+		goto macfilter;
 	ret = misc_register(&irsend_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", IRSEND_DEVICE_NAME, ret);
@@ -191,6 +194,8 @@ static int __init irsend_init(void)
 
 netfilter:
 	irsend_netfilter_exit();
+macfilter:
+	irsend_macfilter_exit();
 free_ring:
 	irsend_ring_free(&irsend_ring);
 	return ret;
@@ -201,6 +206,7 @@ static void __exit irsend_exit(void)
 	misc_deregister(&irsend_miscdev);
 	irsend_disk_exit(&irsend_disk);
 	irsend_netfilter_exit();
+	irsend_macfilter_exit();
 	irsend_adf_reap(&irsend_ring);
 	irsend_ring_free(&irsend_ring);
 }

@@ -3,8 +3,8 @@
  * Ingress filtering at the netdev layer: one NF_NETDEV_INGRESS hook per
  * network device of the initial namespace (loopback excepted), added and
  * removed by a netdevice notifier, so that it sees every frame (ARP, IPv4,
- * IPv6 and the rest) before any socket does. Today it implements the
- * network lockdown during an erase; the MAC allow-list builds on it.
+ * IPv6 and the rest) before any socket does: the network lockdown during
+ * an erase first, then the MAC allow-list (macfilter.c).
  *
  * The hook list is only touched under RTNL (notifier context); the packet
  * path reads one flag and bumps a per-CPU counter.
@@ -38,6 +38,11 @@ void irsend_net_lockdown(bool on)
 	pr_info("network lockdown %s\n", on ? "on: dropping all ingress" : "off");
 }
 
+bool irsend_net_lockdown_on(void)
+{
+	return READ_ONCE(lockdown);
+}
+
 u64 irsend_net_lockdown_drops(void)
 {
 	u64 sum = 0;
@@ -55,6 +60,8 @@ static unsigned int irsend_ingress(void *priv, struct sk_buff *skb,
 		this_cpu_inc(lockdown_drops);
 		return NF_DROP;
 	}
+	if (irsend_mac_filter_on())
+		return irsend_mac_verdict(skb, state->in);
 	return NF_ACCEPT;
 }
 
