@@ -489,10 +489,13 @@ enum irsend_genl_cmd {
 	IRSEND_CMD_MAC_DEL,		/* IRSEND_A_MAC; ENOENT when absent */
 	IRSEND_CMD_MAC_FLUSH,
 	IRSEND_CMD_MAC_LIST,		/* dump: one IRSEND_A_MAC + _HITS each */
-	IRSEND_CMD_MAC_STATS,		/* reply: ENABLED, COUNT, LIMIT, ACCEPTED, DROPPED, LOCKDOWN */
+	IRSEND_CMD_MAC_STATS,		/* reply: ENABLED, COUNT, LIMIT, ACCEPTED,
+					 * DROPPED, LOCKDOWN, LOCKDOWN_DROPS
+					 */
 	IRSEND_CMD_MAC_DROPPED,		/* event: IRSEND_A_MAC, IRSEND_A_IFINDEX */
 	__IRSEND_CMD_MAX
 };
+
 #define IRSEND_CMD_MAX (__IRSEND_CMD_MAX - 1)
 
 enum irsend_genl_attr {
@@ -510,6 +513,7 @@ enum irsend_genl_attr {
 	IRSEND_A_PAD,
 	__IRSEND_A_MAX
 };
+
 #define IRSEND_A_MAX (__IRSEND_A_MAX - 1)
 
 #define IRSEND_IOC_MAGIC	0xB8 /* free in ioctl-number.rst as of 6.1 */
