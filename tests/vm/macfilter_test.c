@@ -310,6 +310,41 @@ TEST_F(mf, counters_match_frames)
 	EXPECT_EQ(a1 + 1, stat(self->fd, self->fam, IRSEND_A_ACCEPTED));
 }
 
+/* The MAC rule comes first: the IP address of a frame does not matter. */
+TEST_F(mf, mac_rule_precedes_ip_address)
+{
+	uint64_t d0, a0;
+
+	/* A speaks from an address outside its subnet; B borrows A's address. */
+	ASSERT_EQ(
+		0,
+		sh("set -e; ip -n mf-a addr add 198.19.99.2/32 dev eth0; "
+		   "ip -n mf-b addr add 198.18.10.2/32 dev eth0; "
+		   "ip -n mf-b route add 198.18.10.1/32 dev eth0; "
+		   "ip -n mf-a neigh replace 198.18.10.1 lladdr $(cat /sys/class/net/irsa/address) "
+		   "dev eth0 nud permanent; "
+		   "ip -n mf-b neigh replace 198.18.10.1 lladdr $(cat /sys/class/net/irsb/address) "
+		   "dev eth0 nud permanent; "
+		   "for p in a b; do ip netns exec mf-$p sysctl -qw "
+		   "net.ipv6.conf.all.disable_ipv6=1; "
+		   "done; sleep 1"));
+	ASSERT_EQ(0, mac_cmd(self->fd, self->fam, IRSEND_CMD_MAC_ADD, mac_a));
+	ASSERT_EQ(0, set_enabled(self->fd, self->fam, 1));
+	d0 = stat(self->fd, self->fam, IRSEND_A_DROPPED);
+	a0 = stat(self->fd, self->fam, IRSEND_A_ACCEPTED);
+	ASSERT_EQ(0, sh("ip netns exec mf-a python3 -c 'import socket\n"
+			"s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+			"s.bind((\"198.19.99.2\", 0))\n"
+			"[s.sendto(b\"x\", (\"198.18.10.1\", 9)) for _ in range(11)]'"));
+	ASSERT_EQ(0, sh("ip netns exec mf-b python3 -c 'import socket\n"
+			"s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+			"s.bind((\"198.18.10.2\", 0))\n"
+			"[s.sendto(b\"x\", (\"198.18.10.1\", 9)) for _ in range(13)]'"));
+	usleep(300 * 1000);
+	EXPECT_EQ(11, stat(self->fd, self->fam, IRSEND_A_ACCEPTED) - a0);
+	EXPECT_EQ(13, stat(self->fd, self->fam, IRSEND_A_DROPPED) - d0);
+}
+
 TEST_F(mf, list_limits_and_bad_addresses)
 {
 	uint8_t mac[6] = { 0x02, 0x11, 0, 0, 0, 0 };
