@@ -18,7 +18,7 @@ B := build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 # pkg-config names of the libraries the userspace programs link with.
-USER_PKGS := zlib fdisk
+USER_PKGS := zlib fdisk libnl-3.0 libnl-genl-3.0
 USER_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -g \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-Iinclude/uapi -Iuser/common -DIRSEND_VERSION='"$(VERSION)"' -MMD -MP
@@ -26,6 +26,8 @@ ifneq ($(USER_PKGS),)
 USER_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(USER_PKGS))
 USER_LIBS := $(shell $(PKG_CONFIG) --libs $(USER_PKGS))
 endif
+# user/common/genl.c needs these wherever the common objects are linked.
+NL_LIBS := $(shell $(PKG_CONFIG) --libs libnl-3.0 libnl-genl-3.0)
 
 COMMON_SRCS := $(wildcard user/common/*.c)
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(B)/%.o)
@@ -86,7 +88,7 @@ KSFT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-sign-compare -Wno-un
 
 $(B)/tests/vm/%: tests/vm/%.c $(KSFT_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(KSFT_CFLAGS) -o $@ $< $(COMMON_OBJS) -pthread -lz
+	$(CC) $(KSFT_CFLAGS) -o $@ $< $(COMMON_OBJS) -pthread -lz $(NL_LIBS)
 
 $(VM_TEST_PROGS): $(COMMON_OBJS)
 
