@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "hdd", cmd_hdd, "partition, attach, detach and show the disk (NVRAM and data)" },
 	{ "nvram", cmd_nvram, "show the NVRAM records; set the device serial" },
 	{ "erase", cmd_erase, "overwrite the data area, watch it, print its certificate" },
+	{ "macfilter", cmd_macfilter, "keep the MAC address allow-list; watch dropped sources" },
 };
 
 static void usage(FILE *out)
@@ -55,8 +56,9 @@ static void usage(FILE *out)
 		"  %s scan --pages 3 --res 600 --out /tmp/scan\n"
 		"  scanimage --format=pnm | %s feed -\n"
 		"  %s hdd format /dev/sdb --yes\n"
-		"  %s erase --mode random1 --verify --yes\n",
-		CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
+		"  %s erase --mode random1 --verify --yes\n"
+		"  %s macfilter add 52:54:00:12:34:56\n",
+		CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
 }
 
 /*
