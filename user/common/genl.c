@@ -14,7 +14,8 @@ struct dispatch {
 	struct genl_client *c;
 	genl_reply_fn fn;
 	void *arg;
-	int err; /* the kernel's or the callback's negative errno */
+	int err;   /* the kernel's or the callback's negative errno */
+	bool done; /* the ack, the error or the end of the dump came */
 };
 
 static int on_valid(struct nl_msg *msg, void *data)
@@ -25,18 +26,17 @@ static int on_valid(struct nl_msg *msg, void *data)
 	struct nlattr *tb[ATTR_SLOTS];
 	int err;
 
-	if (!d->fn)
+	/* After a failure the rest is still read: it must not answer the next request. */
+	if (!d->fn || d->err)
 		return NL_OK;
 	/* A reply that breaks the policy is not trusted at all. */
 	if (genlmsg_parse(nlh, 0, tb, d->c->maxattr, d->c->policy) < 0) {
 		d->err = -EPROTO;
-		return NL_STOP;
+		return NL_OK;
 	}
 	err = d->fn(tb, gh->cmd, d->arg);
-	if (err < 0) {
+	if (err < 0)
 		d->err = err;
-		return NL_STOP;
-	}
 	return NL_OK;
 }
 
@@ -47,6 +47,16 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *data)
 
 	(void)nla;
 	d->err = e->error;
+	d->done = true;
+	return NL_STOP;
+}
+
+static int on_end(struct nl_msg *msg, void *data)
+{
+	struct dispatch *d = data;
+
+	(void)msg;
+	d->done = true;
 	return NL_STOP;
 }
 
@@ -103,6 +113,7 @@ int genl_client_request(struct genl_client *c, uint8_t cmd, bool dump,
 {
 	struct dispatch d = { .c = c, .fn = reply, .arg = arg };
 	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_cb *cb;
 	int err = -NLE_NOMEM;
 
 	if (!msg)
@@ -115,18 +126,29 @@ int genl_client_request(struct genl_client *c, uint8_t cmd, bool dump,
 		if (err < 0)
 			goto fail;
 	}
-	nl_socket_modify_cb(c->sk, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &d);
-	nl_socket_modify_err_cb(c->sk, NL_CB_CUSTOM, on_error, &d);
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		err = -NLE_NOMEM;
+		goto fail;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &d);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_end, &d);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_end, &d);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &d);
 	/* A dump ends with NLMSG_DONE: an ack asked for would come after it, unread. */
 	if (dump)
 		nl_socket_disable_auto_ack(c->sk);
 	else
 		nl_socket_enable_auto_ack(c->sk);
 	err = nl_send_auto(c->sk, msg);
-	if (err >= 0)
-		err = dump ? nl_recvmsgs_default(c->sk) : nl_wait_for_ack(c->sk);
-	nl_socket_modify_cb(c->sk, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
-	nl_socket_modify_err_cb(c->sk, NL_CB_DEFAULT, NULL, NULL);
+	/*
+	 * Not nl_wait_for_ack(): it returns after the first datagram, which is
+	 * the reply of a doit that has one, and the ack would be taken as that
+	 * of the next request.
+	 */
+	while (err >= 0 && !d.done)
+		err = nl_recvmsgs(c->sk, cb);
+	nl_cb_put(cb);
 	nlmsg_free(msg);
 	msg = NULL;
 	if (d.err)
