@@ -18,21 +18,25 @@ B := build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 # pkg-config names of the libraries the userspace programs link with.
-USER_PKGS := zlib fdisk libnl-3.0 libnl-genl-3.0
+USER_PKGS := zlib fdisk libnl-3.0 libnl-genl-3.0 libtiff-4 libjpeg json-c libcap
 USER_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -g \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
-	-Iinclude/uapi -Iuser/common -DIRSEND_VERSION='"$(VERSION)"' -MMD -MP
+	-Iinclude/uapi -Iuser/common -Iuser/encode -Iuser/agent -DIRSEND_VERSION='"$(VERSION)"' -MMD -MP
 ifneq ($(USER_PKGS),)
 USER_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(USER_PKGS))
 USER_LIBS := $(shell $(PKG_CONFIG) --libs $(USER_PKGS))
 endif
-# user/common/genl.c needs these wherever the common objects are linked.
-NL_LIBS := $(shell $(PKG_CONFIG) --libs libnl-3.0 libnl-genl-3.0)
 
-COMMON_SRCS := $(wildcard user/common/*.c)
-COMMON_OBJS := $(COMMON_SRCS:%.c=$(B)/%.o)
+# Library code lives in one static archive per directory: user/common
+# (shared by every program), user/encode (page encoders) and user/agent
+# (jobs, boxes, settings: the agent's logic, testable on the host).
+LIB_DIRS := agent encode common
+lib_objs = $(patsubst %.c,$(B)/%.o,$(wildcard user/$(1)/*.c))
+LIB_ARCHIVES := $(foreach d,$(LIB_DIRS),$(B)/lib/libirsend-$(d).a)
+COMMON_OBJS := $(call lib_objs,common)
 CTL_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard user/irsendctl/*.c))
-PROGS := $(B)/bin/irsendctl
+AGENTD_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard user/irsendd/*.c))
+PROGS := $(B)/bin/irsendctl $(B)/bin/irsendd
 
 # Kernel-facing tests: kselftest programs run inside the test VM.
 KSFT_DIR := $(B)/kselftest
@@ -53,9 +57,20 @@ module:
 
 user: $(PROGS)
 
-$(B)/bin/irsendctl: $(CTL_OBJS) $(COMMON_OBJS)
+define lib_rule
+$(B)/lib/libirsend-$(1).a: $(call lib_objs,$(1))
+	@mkdir -p $$(@D)
+	@rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach d,$(LIB_DIRS),$(eval $(call lib_rule,$(d))))
+
+$(B)/bin/irsendctl: $(CTL_OBJS) $(LIB_ARCHIVES)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(USER_LIBS)
+	$(CC) -o $@ $(CTL_OBJS) $(LIB_ARCHIVES) $(USER_LIBS)
+
+$(B)/bin/irsendd: $(AGENTD_OBJS) $(LIB_ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(AGENTD_OBJS) $(LIB_ARCHIVES) $(USER_LIBS)
 
 $(B)/user/%.o: user/%.c
 	@mkdir -p $(@D)
@@ -84,20 +99,20 @@ $(KSFT_HEADERS): $(B)/linux-source/.stamp
 # The 6.1 harness macros compare signed with unsigned and leave parameters
 # unused: those two warnings are off for tests only.
 KSFT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter -Iinclude/uapi -I$(KSFT_DIR) \
-	-Itests/lib -Iuser/common -MMD -MP -pthread
+	-Itests/lib -Iuser/common -Iuser/encode -Iuser/agent -MMD -MP -pthread
 
 $(B)/tests/vm/%: tests/vm/%.c $(KSFT_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(KSFT_CFLAGS) -o $@ $< $(COMMON_OBJS) -pthread -lz $(NL_LIBS)
+	$(CC) $(KSFT_CFLAGS) -o $@ $< $(LIB_ARCHIVES) -pthread $(USER_LIBS)
 
-$(VM_TEST_PROGS): $(COMMON_OBJS)
+$(VM_TEST_PROGS): $(LIB_ARCHIVES)
 
 # Host unit tests: kselftest programs that run without the module.
 HOST_TEST_PROGS := $(patsubst tests/host/%.c,$(B)/tests/host/%,$(wildcard tests/host/*.c))
 
-$(B)/tests/host/%: tests/host/%.c $(KSFT_HEADERS) $(COMMON_OBJS)
+$(B)/tests/host/%: tests/host/%.c $(KSFT_HEADERS) $(LIB_ARCHIVES)
 	@mkdir -p $(@D)
-	$(CC) $(KSFT_CFLAGS) -o $@ $< $(COMMON_OBJS) $(USER_LIBS)
+	$(CC) $(KSFT_CFLAGS) -o $@ $< $(LIB_ARCHIVES) $(USER_LIBS)
 
 # Benchmarks (not part of make check): tests/bench/<name> runs them.
 BENCH_PROGS := $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(wildcard tests/bench/*.c))

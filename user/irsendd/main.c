@@ -1,0 +1,8 @@
+/* irsendd: the irsend agent. */
+#include <stdio.h>
+
+int main(void)
+{
+	fputs("irsendd: not yet\n", stderr);
+	return 1;
+}
