@@ -19,6 +19,7 @@ int cmd_hdd(const struct ctl_options *opt, int argc, char **argv);
 int cmd_nvram(const struct ctl_options *opt, int argc, char **argv);
 int cmd_erase(const struct ctl_options *opt, int argc, char **argv);
 int cmd_macfilter(const struct ctl_options *opt, int argc, char **argv);
+int cmd_errors(const struct ctl_options *opt, int argc, char **argv);
 
 #define CTL_PROG "irsendctl"
 

@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "nvram", cmd_nvram, "show the NVRAM records; set the device serial" },
 	{ "erase", cmd_erase, "overwrite the data area, watch it, print its certificate" },
 	{ "macfilter", cmd_macfilter, "keep the MAC address allow-list; watch dropped sources" },
+	{ "errors", cmd_errors, "explain the error codes (#022 ... #995) of jobs and reports" },
 };
 
 static void usage(FILE *out)
