@@ -32,7 +32,7 @@ static void rm_tree(const char *path)
 
 static int write_file(const char *dir, const char *name, const char *data, size_t len)
 {
-	char path[512];
+	char path[1200];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -48,7 +48,7 @@ static int write_file(const char *dir, const char *name, const char *data, size_
 
 static bool exists(const char *fmt, const char *a, const char *b)
 {
-	char path[512];
+	char path[1200];
 
 	snprintf(path, sizeof(path), fmt, a, b);
 	return access(path, F_OK) == 0;
@@ -564,7 +564,7 @@ TEST_F(store, delete_all)
 	struct box_info info;
 	uint64_t used;
 	uint32_t id;
-	char key[8];
+	char key[16];
 
 	for (int i = 0; i < 4; i++) {
 		char *dir = stage(self->st, 2, 7);
@@ -685,6 +685,78 @@ TEST_F(store, box_numbers_out_of_range)
 	EXPECT_EQ(BOX_E_INVAL, box_set_doc_limit(self->st, 1, 0));
 	EXPECT_EQ(BOX_E_INVAL, box_set_doc_limit(self->st, 1, BOX_MAX_DOC_LIMIT + 1));
 	EXPECT_EQ(BOX_E_NOENT, box_open_document(self->st, 1, 1, &files, &n));
+}
+
+TEST_F(store, only_its_own_staging_directories)
+{
+	struct box_doc_meta m = meta_named("x");
+	char outside[] = "/tmp/box_outside.XXXXXX", path[600], *dir = stage(self->st, 1, 3);
+	uint32_t id;
+
+	ASSERT_EQ(BOX_OK, box_store_document(self->st, 1, "k", dir, &m, &id));
+	free(dir);
+	ASSERT_NE(NULL, mkdtemp(outside));
+	ASSERT_EQ(0, write_file(outside, "keep.pdf", "data", 4));
+	/* Even a retry of a stored key must not remove a directory it does not own. */
+	EXPECT_EQ(BOX_E_INVAL, box_store_document(self->st, 1, "k", outside, &m, &id));
+	EXPECT_EQ(BOX_E_INVAL, box_store_document(self->st, 1, "k2", outside, &m, &id));
+	snprintf(path, sizeof(path), "%s/.staging/../user", self->root);
+	EXPECT_EQ(BOX_E_INVAL, box_store_document(self->st, 1, "k", path, &m, &id));
+	snprintf(path, sizeof(path), "%s/.staging/", self->root);
+	EXPECT_EQ(BOX_E_INVAL, box_store_document(self->st, 1, "k", path, &m, &id));
+	EXPECT_TRUE(exists("%s/%s", outside, "keep.pdf"));
+	rm_tree(outside);
+}
+
+TEST_F(store, failure_after_reserving_an_id_stores_nothing)
+{
+	struct box_doc_meta m = meta_named("x");
+	struct box_info info;
+	char path[512], *dir;
+	uint32_t id = 0;
+
+	ASSERT_EQ(BOX_OK, box_rename(self->st, 15, "Target"));
+	/* Something the store did not make sits where the next document goes. */
+	snprintf(path, sizeof(path), "%s/user/015/000000001", self->root);
+	ASSERT_EQ(0, mkdir(path, 0700));
+	ASSERT_EQ(0, write_file(path, "foreign.pdf", "zz", 2));
+	dir = stage(self->st, 1, 3);
+	EXPECT_EQ(BOX_E_EXIST, box_store_document(self->st, 15, "k", dir, &m, &id));
+	EXPECT_EQ(0, id);
+	EXPECT_EQ(1, count_entries(dir));
+	EXPECT_FALSE(exists("%s/%s", dir, ".meta"));
+	EXPECT_TRUE(exists("%s/%s", path, "foreign.pdf"));
+	ASSERT_EQ(BOX_OK, box_get_info(self->st, 15, &info));
+	EXPECT_EQ(0, info.doc_count);
+	/* The retry takes the next id; the foreign directory is never overwritten. */
+	EXPECT_EQ(BOX_OK, box_store_document(self->st, 15, "k", dir, &m, &id));
+	EXPECT_EQ(2, id);
+	free(dir);
+}
+
+TEST_F(store, reset_returns_a_box_to_defaults)
+{
+	struct box_doc_meta m = meta_named("x");
+	struct box_info info;
+	uint32_t id;
+	char *dir = stage(self->st, 1, 3);
+
+	ASSERT_EQ(BOX_OK, box_rename(self->st, 16, "Old"));
+	ASSERT_EQ(BOX_OK, box_set_pin(self->st, 16, "99"));
+	ASSERT_EQ(BOX_OK, box_set_doc_limit(self->st, 16, 2));
+	ASSERT_EQ(BOX_OK, box_store_document(self->st, 16, "k", dir, &m, &id));
+	free(dir);
+	ASSERT_EQ(BOX_OK, box_reset(self->st, 16));
+	ASSERT_EQ(BOX_OK, box_get_info(self->st, 16, &info));
+	EXPECT_STREQ("", info.name);
+	EXPECT_FALSE(info.has_pin);
+	EXPECT_EQ(5, info.doc_limit);
+	EXPECT_EQ(0, info.doc_count);
+	dir = stage(self->st, 1, 3);
+	ASSERT_EQ(BOX_OK, box_store_document(self->st, 16, "k", dir, &m, &id));
+	EXPECT_EQ(2, id);
+	free(dir);
+	EXPECT_EQ(BOX_E_RANGE, box_reset(self->st, 100));
 }
 
 TEST(store_count_is_a_parameter)

@@ -22,6 +22,23 @@ static bool meta_fields_valid(const struct box_doc_meta *m)
 	       m->created >= 0;
 }
 
+/*
+ * Only a directory made by box_staging_new() is accepted: the store
+ * renames it (one filesystem) or removes it, and must never be pointed at
+ * anything else.
+ */
+static bool staging_ok(const struct box_store *st, const char *dir)
+{
+	size_t rlen = strlen(st->root), plen = strlen("/" BOX_STAGING_DIR "/");
+	const char *leaf;
+
+	if (!dir || strncmp(dir, st->root, rlen) ||
+	    strncmp(dir + rlen, "/" BOX_STAGING_DIR "/", plen))
+		return false;
+	leaf = dir + rlen + plen;
+	return *leaf && *leaf != '.' && !strchr(leaf, '/');
+}
+
 static char *parent_of(const char *path)
 {
 	char *p = strdup(path), *slash;
@@ -115,7 +132,8 @@ int box_store_document(struct box_store *st, unsigned int box_no, const char *do
 
 	if (box_no >= st->count)
 		return BOX_E_RANGE;
-	if (!box_key_valid(doc_key) || !staging_dir || !meta || !meta_fields_valid(meta))
+	if (!box_key_valid(doc_key) || !staging_ok(st, staging_dir) || !meta ||
+	    !meta_fields_valid(meta))
 		return BOX_E_INVAL;
 	s = &st->boxes[box_no];
 	e = box_index_find_key(s, doc_key);
@@ -166,7 +184,7 @@ int box_restore_document(struct box_store *st, unsigned int box_no, const char *
 
 	if (box_no >= st->count)
 		return BOX_E_RANGE;
-	if (!staging_dir || !meta || !meta_fields_valid(meta) || !meta->id ||
+	if (!staging_ok(st, staging_dir) || !meta || !meta_fields_valid(meta) || !meta->id ||
 	    meta->id > BOX_DOC_ID_MAX || !memchr(meta->key, '\0', sizeof(meta->key)) ||
 	    (meta->key[0] && !box_key_valid(meta->key)))
 		return BOX_E_INVAL;
@@ -362,4 +380,22 @@ int box_delete_all(struct box_store *st, unsigned int box_no)
 	while (!ret && s->ndocs)
 		ret = delete_one(st, box_no, s->docs[s->ndocs - 1].id);
 	return ret;
+}
+
+int box_reset(struct box_store *st, unsigned int box_no)
+{
+	struct box_slot *s;
+	uint32_t next_id;
+	int ret = box_delete_all(st, box_no);
+
+	if (ret)
+		return ret;
+	s = &st->boxes[box_no];
+	if (!s->on_disk)
+		return BOX_OK;
+	/* Ids stay unique across a reset: a restored or new document never takes an old id. */
+	next_id = s->next_id;
+	box_slot_defaults(st, s);
+	s->next_id = next_id;
+	return box_conf_write(st, box_no) ? BOX_E_IO : BOX_OK;
 }

@@ -134,8 +134,9 @@ int box_check_pin(struct box_store *st, unsigned int box_no, const char *pin);
 int box_staging_new(struct box_store *st, char **path);
 
 /*
- * Moves the regular files of staging_dir (no subdirectories, names as
- * BOX_FILE_NAME_MAX says) into box box_no as one document. From meta only
+ * Moves the regular files of staging_dir (which must come from
+ * box_staging_new(); any other path is BOX_E_INVAL; no subdirectories,
+ * names as BOX_FILE_NAME_MAX says) into box box_no as one document. From meta only
  * name, pages, formats, created and job_id are used. With doc_key already
  * in the box it returns that document's id and BOX_OK, storing nothing
  * again. On BOX_OK the staging directory is gone (moved or removed); on an
@@ -166,6 +167,8 @@ int box_document_path(struct box_store *st, unsigned int box_no, uint32_t id, ch
 
 int box_delete_document(struct box_store *st, unsigned int box_no, uint32_t id);
 int box_delete_all(struct box_store *st, unsigned int box_no);
+/* Deletes every document and returns name, PIN and limit to the defaults (restore). */
+int box_reset(struct box_store *st, unsigned int box_no);
 
 /*
  * Box settings as stored, for backup and restore: the PIN stays hashed
