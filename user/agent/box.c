@@ -4,6 +4,7 @@
  * box_recover.c for what a crash between any two steps leaves behind.
  */
 #include "box_priv.h"
+#include "errcodes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,10 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The daemon passes these two on unchanged: they must stay the catalogue's numbers. */
+_Static_assert(BOX_E_AREA_FULL == IRS_E_BOX_FULL, "#711");
+_Static_assert(BOX_E_DOC_LIMIT == IRS_E_BOX_DOC_LIMIT, "#712");
 
 static bool meta_fields_valid(const struct box_doc_meta *m)
 {
