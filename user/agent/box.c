@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 /* The daemon passes these two on unchanged: they must stay the catalogue's numbers. */
-_Static_assert(BOX_E_AREA_FULL == IRS_E_BOX_FULL, "#711");
-_Static_assert(BOX_E_DOC_LIMIT == IRS_E_BOX_DOC_LIMIT, "#712");
+_Static_assert((int)BOX_E_AREA_FULL == (int)IRS_E_BOX_FULL, "#711");
+_Static_assert((int)BOX_E_DOC_LIMIT == (int)IRS_E_BOX_DOC_LIMIT, "#712");
 
 static bool meta_fields_valid(const struct box_doc_meta *m)
 {
