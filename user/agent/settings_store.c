@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "fsutil.h"
 
 struct settings_store {
 	enum setting_scope scope;
@@ -495,7 +496,8 @@ int settings_store_save(const struct settings_store *st, const char *path, char 
 		errno = e;
 		goto fail;
 	}
-	if (atomic_file_commit(&af))
+	/* The rename must reach the disk too, or a power cut brings back the old file. */
+	if (atomic_file_commit(&af) || fsync_dir(dir))
 		goto fail;
 	free(text);
 	free(dir);

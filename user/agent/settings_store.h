@@ -104,7 +104,8 @@ int settings_store_load(struct settings_store *st, const char *path, char *err, 
 char *settings_store_format(const struct settings_store *st, const char *header);
 
 /*
- * Write the file atomically (complete or not at all) with mode 0600, since
+ * Write the file atomically (complete or not at all, the rename synced to
+ * disk) with mode 0600, since
  * it holds passwords: 0, or -1 with the reason in err.
  */
 int settings_store_save(const struct settings_store *st, const char *path, char *err,
