@@ -105,8 +105,8 @@ char *settings_store_format(const struct settings_store *st, const char *header)
 
 /*
  * Write the file atomically (complete or not at all, the rename synced to
- * disk) with mode 0600, since
- * it holds passwords: 0, or -1 with the reason in err.
+ * disk) with mode 0600, since it holds passwords: 0, or -1 with the reason
+ * in err.
  */
 int settings_store_save(const struct settings_store *st, const char *path, char *err,
 			size_t errlen);
