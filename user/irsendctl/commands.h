@@ -19,6 +19,11 @@ int cmd_hdd(const struct ctl_options *opt, int argc, char **argv);
 int cmd_nvram(const struct ctl_options *opt, int argc, char **argv);
 int cmd_erase(const struct ctl_options *opt, int argc, char **argv);
 int cmd_macfilter(const struct ctl_options *opt, int argc, char **argv);
+int cmd_send(const struct ctl_options *opt, int argc, char **argv);
+int cmd_jobs(const struct ctl_options *opt, int argc, char **argv);
+int cmd_job(const struct ctl_options *opt, int argc, char **argv);
+int cmd_box(const struct ctl_options *opt, int argc, char **argv);
+int cmd_settings(const struct ctl_options *opt, int argc, char **argv);
 int cmd_errors(const struct ctl_options *opt, int argc, char **argv);
 
 #define CTL_PROG "irsendctl"

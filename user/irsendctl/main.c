@@ -21,6 +21,12 @@ static const struct command commands[] = {
 	{ "nvram", cmd_nvram, "show the NVRAM records; set the device serial" },
 	{ "erase", cmd_erase, "overwrite the data area, watch it, print its certificate" },
 	{ "macfilter", cmd_macfilter, "keep the MAC address allow-list; watch dropped sources" },
+	{ "send", cmd_send, "give irsendd a job: scan or files -> formats -> User Inboxes" },
+	{ "jobs", cmd_jobs, "list the agent's running and recent jobs" },
+	{ "job", cmd_job, "show or cancel one job" },
+	{ "box", cmd_box, "list, show, export and delete User Inbox documents" },
+	{ "settings", cmd_settings, "get, set and list the device's user settings" },
+	{ "service", cmd_settings, "get, set and list the service-mode values (NVRAM)" },
 	{ "errors", cmd_errors, "explain the error codes (#022 ... #995) of jobs and reports" },
 };
 
@@ -58,8 +64,12 @@ static void usage(FILE *out)
 		"  scanimage --format=pnm | %s feed -\n"
 		"  %s hdd format /dev/sdb --yes\n"
 		"  %s erase --mode random1 --verify --yes\n"
-		"  %s macfilter add 52:54:00:12:34:56\n",
-		CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
+		"  %s macfilter add 52:54:00:12:34:56\n"
+		"  %s send --box 1 --format pdf,tiff-mmr --scan 3\n"
+		"\n"
+		"Commands that talk to irsendd (send, jobs, job, box, settings, service) use\n"
+		"its socket, /run/irsend/irsendd.sock or $IRSEND_SOCKET.\n",
+		CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
 }
 
 /*

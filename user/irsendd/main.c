@@ -1,8 +1,363 @@
-/* irsendd: the irsend agent. */
+/*
+ * irsendd: the irsend agent. Start-up runs as root: claim the page ring,
+ * mount the data partition, apply the saved MAC allow-list, bind the
+ * control socket; then it becomes its own unprivileged user and serves
+ * jobs and requests until SIGTERM.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-int main(void)
+#include "config.h"
+#include "datadisk.h"
+#include "engine.h"
+#include "fsutil.h"
+#include "log.h"
+#include "macfilter_apply.h"
+#include "privdrop.h"
+#include "ring.h"
+#include "server.h"
+#include "settings_store.h"
+
+static void usage(FILE *out)
 {
-	fputs("irsendd: not yet\n", stderr);
-	return 1;
+	fprintf(out,
+		"Usage: irsendd [--config FILE] [--set KEY=VALUE]... [--print-config]\n"
+		"\n"
+		"The irsend agent: runs jobs (scan or files -> encode -> User Inbox), keeps\n"
+		"them in a journal on the data disk so that none is lost to a crash or a\n"
+		"power cut, and serves irsendctl on a UNIX socket. It stays in the\n"
+		"foreground and logs to stderr (or syslog: log = syslog).\n"
+		"\n"
+		"Started as root, it claims the scanner page ring of /dev/irsend, mounts the\n"
+		"attached disk's data partition on data_dir (making an ext4 file system on a\n"
+		"blank one), applies the saved MAC allow-list, creates the control socket\n"
+		"(mode 0660, group socket_group), and then runs as \"user\" with no\n"
+		"capabilities. SIGTERM or SIGINT: finish the scan in progress, keep every\n"
+		"other job in the journal for the next start, and exit 0.\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE   read FILE (default %s; a missing default\n"
+		"                      file is fine, a missing named one is an error)\n"
+		"  -s, --set KEY=VALUE override one key after the file\n"
+		"  --print-config      print the effective configuration, every key with\n"
+		"                      its meaning, and exit\n"
+		"  -h, --help          print this help and exit\n"
+		"  --version           print the version and exit\n"
+		"\n"
+		"Exit status: 0 after SIGTERM/SIGINT, 1 when start-up failed (a message\n"
+		"says why), 2 for a wrong command line or configuration.\n"
+		"\n"
+		"Files: the configuration file; data_dir/spool (the job journal),\n"
+		"data_dir/joblog.jsonl (ended jobs), data_dir/boxes (User Inboxes),\n"
+		"data_dir/settings.conf (user settings). The control protocol is described\n"
+		"in user/common/ctl_proto.h.\n",
+		CONFIG_DEFAULT_PATH);
+}
+
+struct agent {
+	struct config cfg;
+	struct engine engine;
+	struct server server;
+	struct ring_consumer ring;
+	bool have_ring;
+	struct settings_store *settings;
+	char settings_path[512];
+	int sigfd;
+};
+
+static int parse_args(struct agent *a, int argc, char **argv, bool *print)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' }, { "set", required_argument, NULL, 's' },
+		{ "print-config", no_argument, NULL, 'P' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },	    { 0 },
+	};
+	const char *path = CONFIG_DEFAULT_PATH;
+	bool named = false;
+	char *sets[64];
+	size_t nsets = 0;
+	char err[512];
+	int c;
+
+	config_defaults(&a->cfg);
+	while ((c = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			named = true;
+			break;
+		case 's':
+			if (nsets == sizeof(sets) / sizeof(sets[0])) {
+				fprintf(stderr, "irsendd: too many --set options\n");
+				return 2;
+			}
+			sets[nsets++] = optarg;
+			break;
+		case 'P':
+			*print = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("irsendd %s\n", IRSEND_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "irsendd: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (config_load(&a->cfg, path, named, err, sizeof(err)) < 0) {
+		fprintf(stderr, "irsendd: %s\n", err);
+		return 2;
+	}
+	for (size_t i = 0; i < nsets; i++) {
+		char *eq = strchr(sets[i], '=');
+
+		if (!eq) {
+			fprintf(stderr, "irsendd: --set %s: expected KEY=VALUE\n", sets[i]);
+			return 2;
+		}
+		*eq = '\0';
+		if (config_set(&a->cfg, sets[i], eq + 1, err, sizeof(err)) < 0) {
+			fprintf(stderr, "irsendd: --set: %s\n", err);
+			return 2;
+		}
+	}
+	return -1;
+}
+
+/* Parent directory of a path (the socket's). */
+static void parent_dir(const char *path, char *buf, size_t len)
+{
+	char *slash;
+
+	snprintf(buf, len, "%s", path);
+	slash = strrchr(buf, '/');
+	if (slash && slash != buf)
+		*slash = '\0';
+}
+
+static int apply_macfilter(const struct config *cfg)
+{
+	struct macfilter_store ms;
+	char err[512];
+
+	if (access(cfg->macfilter_store, F_OK) < 0)
+		return 0;
+	if (macfilter_store_load(&ms, cfg->macfilter_store, err, sizeof(err)) < 0 ||
+	    macfilter_store_apply(&ms, "irsendd", err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, 0, "MAC allow-list: %s", err);
+		return -1;
+	}
+	log_msg(LOG_INFO, 0, "MAC allow-list applied from %s", cfg->macfilter_store);
+	return 0;
+}
+
+/* Everything that needs root, in order; then the drop. */
+static int start(struct agent *a)
+{
+	struct config *cfg = &a->cfg;
+	struct box_store_opts box_opts = {
+		.count = cfg->box_count,
+		.area_limit = cfg->box_area_mb << 20,
+	};
+	uid_t uid = getuid();
+	gid_t gid = getgid(), group;
+	char err[SETTINGS_LOAD_ERR_MAX], dir[CONFIG_VALUE_MAX];
+	bool root = geteuid() == 0;
+	int ret;
+
+	if (root && lookup_user(cfg->user, &uid, &gid, err, sizeof(err)) < 0)
+		goto fail;
+	group = lookup_group(cfg->socket_group);
+	if (group == (gid_t)-1)
+		log_msg(LOG_WARNING, 0,
+			"group \"%s\" does not exist: only root and %s may use the socket",
+			cfg->socket_group, cfg->user);
+	if (strcmp(cfg->device, "none") != 0) {
+		if (ring_open(&a->ring, "irsendd", cfg->device) < 0) {
+			snprintf(err, sizeof(err),
+				 "cannot claim the page ring of %s (above); device = none runs "
+				 "without the module",
+				 cfg->device);
+			goto fail;
+		}
+		a->have_ring = true;
+		a->engine.rc = &a->ring;
+		if (strcmp(cfg->data_mount, "auto") == 0) {
+			ret = datadisk_mount(a->ring.fd, cfg->data_dir, err, sizeof(err));
+			if (ret < 0)
+				goto fail;
+			log_msg(LOG_INFO, 0, "%s",
+				ret ? "data partition mounted on data_dir"
+				    : "no disk attached: data_dir is a plain "
+				      "directory");
+		}
+		apply_macfilter(cfg);
+	}
+	if (make_dir(cfg->data_dir, 0750) < 0 || (root && chown(cfg->data_dir, uid, gid) < 0)) {
+		snprintf(err, sizeof(err), "%s: %s", cfg->data_dir, strerror(errno));
+		goto fail;
+	}
+	parent_dir(cfg->socket_path, dir, sizeof(dir));
+	if (make_dir(dir, 0755) < 0) {
+		snprintf(err, sizeof(err), "%s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	if (server_listen(&a->server, cfg->socket_path, group, err, sizeof(err)) < 0)
+		goto fail;
+	if (root && chown(cfg->socket_path, uid, (gid_t)-1) < 0) {
+		snprintf(err, sizeof(err), "%s: %s", cfg->socket_path, strerror(errno));
+		goto fail;
+	}
+	if (drop_privileges(uid, gid, group, err, sizeof(err)) < 0)
+		goto fail;
+	if (root)
+		log_msg(LOG_INFO, 0, "running as %s (uid %ld) with no capabilities", cfg->user,
+			(long)uid);
+	a->engine.encode_threads = cfg->encode_threads;
+	a->engine.scan_timeout_ms = cfg->scan_timeout_s * 1000;
+	a->engine.notify = server_job_event;
+	a->engine.notify_arg = &a->server;
+	if (engine_open(&a->engine, cfg->data_dir, &box_opts, err, sizeof(err)) < 0)
+		goto fail;
+	a->server.engine = &a->engine;
+	a->server.device_fd = a->have_ring ? a->ring.fd : -1;
+	snprintf(a->settings_path, sizeof(a->settings_path), "%.400s/settings.conf", cfg->data_dir);
+	a->settings = settings_store_new(SETTING_USER);
+	if (!a->settings) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto fail;
+	}
+	/* Damaged settings must not stop the agent: defaults, and the file is kept. */
+	if (access(a->settings_path, F_OK) == 0 &&
+	    settings_store_load(a->settings, a->settings_path, err, sizeof(err)) < 0)
+		log_msg(LOG_ERR, 0, "user settings ignored (defaults in use): %s", err);
+	a->server.settings = a->settings;
+	a->server.settings_path = a->settings_path;
+	return 0;
+fail:
+	log_msg(LOG_ERR, 0, "%s", err);
+	return -1;
+}
+
+static int setup_signals(struct agent *a)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &a->sigfd };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	a->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (a->sigfd < 0 || epoll_ctl(a->server.epfd, EPOLL_CTL_ADD, a->sigfd, &ev) < 0)
+		return -1;
+	return 0;
+}
+
+/* True when a stop was asked for. */
+static bool read_signals(struct agent *a)
+{
+	struct signalfd_siginfo si;
+	bool stop = false;
+
+	while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_msg(LOG_INFO, 0,
+				"SIGHUP: nothing to reload (restart to change the configuration)");
+			continue;
+		}
+		log_msg(LOG_INFO, 0, "%s: stopping", strsignal((int)si.ssi_signo));
+		stop = true;
+	}
+	return stop;
+}
+
+static int serve(struct agent *a)
+{
+	struct epoll_event ring_ev = { .events = EPOLLIN, .data.ptr = &a->ring };
+	bool stopping = false;
+
+	if (a->have_ring && epoll_ctl(a->server.epfd, EPOLL_CTL_ADD, a->ring.fd, &ring_ev) < 0)
+		return -1;
+	log_msg(LOG_INFO, 0, "ready on %s", a->cfg.socket_path);
+	for (;;) {
+		struct epoll_event evs[16];
+		int more = engine_step(&a->engine);
+		int timeout = more ? 0 : engine_wait_ms(&a->engine);
+		int n;
+
+		server_reap(&a->server);
+		/* Stopping: out once nothing runs that must run to its end. */
+		if (stopping && !more &&
+		    (!a->engine.jobs || a->engine.jobs->st.stage != JOB_SCANNING))
+			break;
+		n = epoll_wait(a->server.epfd, evs, 16, timeout);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		for (int i = 0; i < n; i++) {
+			void *p = evs[i].data.ptr;
+
+			if (p == NULL)
+				server_accept(&a->server);
+			else if (p == &a->sigfd) {
+				if (read_signals(a) && !stopping) {
+					stopping = true;
+					engine_stop(&a->engine);
+				}
+			} else if (p != &a->ring)
+				server_client_ready(&a->server, p);
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct agent a = { .server = { .listen_fd = -1 }, .sigfd = -1 };
+	bool print = false;
+	int ret = parse_args(&a, argc, argv, &print);
+
+	if (ret >= 0)
+		return ret;
+	if (print) {
+		config_print(&a.cfg, stdout);
+		return 0;
+	}
+	log_setup(strcmp(a.cfg.log, "syslog") == 0, a.cfg.log_level);
+	a.server.max_clients = a.cfg.max_clients;
+	a.server.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (a.server.epfd < 0 || setup_signals(&a) < 0) {
+		log_msg(LOG_ERR, 0, "epoll/signalfd: %s", strerror(errno));
+		return 1;
+	}
+	if (start(&a) < 0)
+		ret = 1;
+	else
+		ret = serve(&a) < 0 ? 1 : 0;
+	engine_close(&a.engine);
+	server_close(&a.server);
+	unlink(a.cfg.socket_path);
+	settings_store_free(a.settings);
+	if (a.have_ring)
+		ring_close(&a.ring);
+	log_msg(LOG_INFO, 0, "%s",
+		ret ? "stopped after an error" : "stopped; every job is in the journal");
+	return ret;
 }

@@ -1,0 +1,41 @@
+/* Inside the control server: replies and the request handlers. */
+#ifndef IRSENDD_SERVER_PRIV_H
+#define IRSENDD_SERVER_PRIV_H
+
+#include "server.h"
+
+struct request {
+	struct server *srv;
+	struct server_client *client;
+	uint64_t id;
+	const char *cmd;
+	struct json_object *args;
+	int *fds; /* descriptors that came with the request; a handler may take them */
+	size_t nfds;
+};
+
+/* Send the reply (takes result; NULL: an empty object), or an error reply. */
+void reply_ok(struct request *r, struct json_object *result);
+void reply_ok_fds(struct request *r, struct json_object *result, const int *fds, size_t nfds);
+/* code: "EINVAL", "ENOENT", "EPERM", ... or "#711" for a section 4.3 code. */
+void reply_error(struct request *r, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void send_event(struct server_client *c, uint64_t req_id, struct json_object *event);
+
+/* Handlers: each sends exactly one reply (or arranges one, for follow). */
+void req_send(struct request *r);
+void req_jobs(struct request *r);
+void req_job_show(struct request *r);
+void req_job_cancel(struct request *r);
+void req_box_list(struct request *r);
+void req_box_show(struct request *r);
+void req_box_export(struct request *r);
+void req_box_delete(struct request *r);
+void req_settings(struct request *r);
+
+/* Argument helpers: on failure they reply EINVAL and return -1. */
+int arg_uint(struct request *r, const char *key, uint64_t min, uint64_t max, bool required,
+	     uint64_t *out);
+const char *arg_string(struct request *r, const char *key, bool required);
+
+#endif
