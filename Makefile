@@ -121,6 +121,11 @@ $(B)/tests/bench/%: tests/bench/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi -MMD -MP -o $@ $<
 
+# encode_bench drives the page encoders: it links with the library archives.
+$(B)/tests/bench/encode_bench: tests/bench/encode_bench.c $(LIB_ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_ARCHIVES) $(USER_LIBS)
+
 bench: all $(BENCH_PROGS)
 
 tests: all $(VM_TEST_PROGS) $(HOST_TEST_PROGS)
