@@ -21,14 +21,18 @@ expect() {
 	fi
 }
 
-tap_plan 25
+tap_plan 33
 
 out=$($ctl --help)
 grep -q '^  macfilter ' <<<"$out" && tap_ok "irsendctl --help lists macfilter" ||
 	tap_fail "irsendctl --help lists macfilter" "$out"
 
 expect "macfilter --help: usage of every subcommand" 0 \
-	'macfilter on\|off\|flush\|list\|stats\|watch \[--json\]' macfilter --help
+	'macfilter list\|stats\|watch \[--json\]' macfilter --help
+expect "macfilter --help: changes take --store and --no-save" 0 \
+	'macfilter on\|off\|flush\|apply \[--store PATH\] \[--no-save\]' macfilter --help
+expect "macfilter --help: where the list is saved" 0 \
+	'else \$IRSEND_MACFILTER_STORE, else' macfilter --help
 expect "macfilter --help: add and del take a MAC" 0 'macfilter add\|del MAC' macfilter --help
 expect "macfilter -h after a subcommand" 0 'AA-BB-CC-DD-EE-FF' macfilter list -h
 expect "macfilter --help: the MAC rule comes first" 0 'before every IP address rule' \
@@ -36,7 +40,7 @@ expect "macfilter --help: the MAC rule comes first" 0 'before every IP address r
 expect "macfilter --help: exit status" 0 'Exit status: 0 success, 1 failed' macfilter --help
 
 expect "macfilter without subcommand: usage error" 2 \
-	'expected on, off, add, del, flush, list, stats or watch' macfilter
+	'expected on, off, add, del, flush, list, stats, watch or apply' macfilter
 expect "macfilter bogus subcommand: usage error" 2 "unknown subcommand 'bogus'" macfilter bogus
 expect "macfilter unknown option: usage error" 2 "unknown option '--bogus'" macfilter list --bogus
 expect "macfilter add without MAC: usage error" 2 'add takes one MAC address' macfilter add
@@ -67,4 +71,27 @@ for args in "stats" "list --json" "add 52:54:00:AB:cd:EF"; do
 		tap_fail "$name" "got exit $rc:" "$out"
 	fi
 done
+# The saved list: refusals that need no module.
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+expect "macfilter apply --no-save: usage error" 2 'apply saves nothing' macfilter apply --no-save
+expect "macfilter --store with an empty path: usage error" 2 -- '--store needs a path' \
+	macfilter on --store ''
+expect "macfilter apply with nothing saved: exit 1" 1 \
+	"^irsendctl macfilter apply: nothing is saved in $d/none.conf\$" \
+	macfilter apply --store "$d/none.conf"
+printf 'enabled on\nmac 02:00:5e:00:00:01\nmac 02:00:5e:00:00:zz\n' >"$d/bad.conf"
+cp "$d/bad.conf" "$d/bad.orig"
+expect "macfilter apply of a malformed file names the line" 1 \
+	"$d/bad.conf: line 3: '02:00:5e:00:00:zz' is not a MAC address.*the module was not changed" \
+	macfilter apply --store "$d/bad.conf"
+# Before the module is even looked up: the file is what is wrong.
+IRSEND_MACFILTER_STORE=$d/bad.conf expect \
+	"macfilter add with a malformed saved list (from the environment) changes nothing" 1 \
+	"line 3: .*nothing changed \(fix or remove the file, or use --no-save\)" \
+	macfilter add 02:00:5e:00:00:02
+cmp -s "$d/bad.conf" "$d/bad.orig" && tap_ok "the malformed file is left as it was" ||
+	tap_fail "the malformed file is left as it was" "$(cat "$d/bad.conf")"
+IRSEND_MACFILTER_STORE=$d/bad.conf expect "macfilter add --no-save skips the saved list" 1 \
+	"$absent" macfilter add 02:00:5e:00:00:02 --no-save
 tap_done

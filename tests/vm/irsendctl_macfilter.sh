@@ -2,7 +2,9 @@
 # irsendctl macfilter end to end: two peer hosts in network namespaces behind
 # veth pairs, A (listed) and B (not); the operator's commands switch the
 # filter, edit the list and read its counters, and the peers' pings show
-# what the kernel does with them. Ends with the filter off and the list empty.
+# what the kernel does with them. Every change is saved to a file and
+# "apply" puts the file back into a module that forgot it. Ends with the
+# filter off and the list empty.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 ctl=$PWD/build/bin/irsendctl
@@ -54,7 +56,7 @@ silent() {
 	! ip netns exec "$1" ping -q -c1 -W0.5 "$2" >/dev/null 2>&1
 }
 
-tap_plan 16
+tap_plan 23
 
 # Peers without IPv6, so that the only frames they send are the test's own.
 # Batched: every process start costs under TCG.
@@ -249,6 +251,32 @@ else
 	tap_fail "unprivileged stats --json works" "exit $rc: $out"
 fi
 
+store=$IRSEND_MACFILTER_STORE
+# saved FILE: its lines other than comments.
+saved() {
+	grep -v '^#' "${1:-$store}" 2>&1
+}
+rm -f "$store"
+$ctl macfilter add $mac_a --no-save >/dev/null && $ctl macfilter on --no-save >/dev/null
+[ -e "$store" ] && nosave=wrote || nosave=none
+run macfilter add $mac_b
+if [ "$nosave" = none ] && [ $rc -eq 0 ] &&
+	[ "$(saved)" = "$(printf 'enabled on\nmac %s\nmac %s' $mac_a $mac_b)" ]; then
+	tap_ok "--no-save writes nothing; the first saved change copies the module's state and adds to it"
+else
+	tap_fail "--no-save writes nothing; the first saved change copies the module's state and adds to it" \
+		"after --no-save: $nosave" "exit $rc: $out" "$(saved)"
+fi
+run macfilter del $mac_b
+if [ $rc -eq 0 ] && [ "$(saved)" = "$(printf 'enabled on\nmac %s' $mac_a)" ] &&
+	silent mc-b 198.18.21.1 && pings mc-a 198.18.20.1; then
+	tap_ok "del is saved too: the file says on, A only"
+else
+	tap_fail "del is saved too: the file says on, A only" "exit $rc: $out" "$(saved)"
+fi
+$ctl macfilter off --no-save >/dev/null
+$ctl macfilter flush --no-save >/dev/null
+
 # A full list. Reloading the module with a small mac_limit keeps this fast
 # under TCG and shows that the number in the message is the module's; when
 # the module cannot be reloaded (in use), the default limit is filled.
@@ -263,12 +291,12 @@ fi
 limit=$(field limit "$(stats)")
 fill_rc=0
 for i in $(seq 1 "${limit:-0}"); do
-	$ctl macfilter add "$(printf '02:00:5e:30:%02x:%02x' $((i / 256)) $((i % 256)))" >/dev/null ||
-		fill_rc=1
+	$ctl macfilter add "$(printf '02:00:5e:30:%02x:%02x' $((i / 256)) $((i % 256)))" \
+		--no-save >/dev/null || fill_rc=1
 done
-run macfilter add 02:00:5e:31:00:00
+run macfilter add 02:00:5e:31:00:00 --no-save
 full="irsendctl macfilter: the list is full: $limit addresses (delete one first, or raise the module parameter mac_limit)"
-again=$("$ctl" macfilter add 02:00:5e:30:00:01 2>&1)
+again=$("$ctl" macfilter add 02:00:5e:30:00:01 --no-save 2>&1)
 again_rc=$?
 if [ -n "$limit" ] && [ $fill_rc -eq 0 ] && [ $rc -eq 1 ] && [ "$out" = "$full" ] &&
 	[ "$(field count "$(stats)")" = "$limit" ] && [ $again_rc -eq 0 ]; then
@@ -277,7 +305,20 @@ else
 	tap_fail "the list full: 'the list is full: N addresses', exit 1" "limit $limit, filling: $fill_rc" \
 		"exit $rc: $out" "again: exit $again_rc: $again"
 fi
-$ctl macfilter flush >/dev/null
+{
+	echo "enabled on"
+	for i in $(seq 0 "${limit:-0}"); do printf 'mac 02:00:5e:40:00:%02x\n' "$i"; done
+} >"$d/big.conf"
+before=$(list_json)
+run macfilter apply --store "$d/big.conf"
+if [ $rc -eq 1 ] && [ "$(list_json)" = "$before" ] &&
+	[ "$out" = "irsendctl macfilter apply: the saved list has $((limit + 1)) addresses, the module takes $limit (module parameter mac_limit)" ]; then
+	tap_ok "apply of a saved list longer than mac_limit: refused, the module unchanged"
+else
+	tap_fail "apply of a saved list longer than mac_limit: refused, the module unchanged" \
+		"exit $rc: $out"
+fi
+$ctl macfilter flush --no-save >/dev/null
 if [ -n "$reloaded" ]; then
 	rmmod irsend
 	# shellcheck disable=SC2086
@@ -290,6 +331,45 @@ else
 	tap_fail "the module is back with its own parameters (limit 100), the list empty" \
 		"params:$params" "$s"
 fi
+
+# The module forgot everything; the file has not.
+run macfilter apply
+s=$(stats)
+if [ $rc -eq 0 ] && [ "$out" = "applied $store: MAC filter on, 1 address listed" ] &&
+	[ "$(field enabled "$s")" = 1 ] && [ "$(macs "$(list_json)")" = $mac_a ] &&
+	pings mc-a 198.18.20.1 && silent mc-b 198.18.21.1; then
+	tap_ok "apply puts the saved list back into a fresh module: A pings, B cannot"
+else
+	tap_fail "apply puts the saved list back into a fresh module: A pings, B cannot" \
+		"exit $rc: $out" "$s"
+fi
+
+$ctl macfilter add $mac_b --no-save >/dev/null
+nobody macfilter apply
+n_rc=$rc n_out=$out
+b_in=$(pings mc-b 198.18.21.1 && echo yes)
+run macfilter apply
+if [ "$b_in" = yes ] && [ $n_rc -eq 1 ] &&
+	[ "$n_out" = "irsendctl macfilter apply: removing unsaved addresses: changing the MAC filter needs CAP_NET_ADMIN (run as root)" ] &&
+	[ $rc -eq 0 ] && [ "$(macs "$(list_json)")" = $mac_a ] && silent mc-b 198.18.21.1 &&
+	pings mc-a 198.18.20.1; then
+	tap_ok "apply takes off an unsaved address (unprivileged: refused, exit 1)"
+else
+	tap_fail "apply takes off an unsaved address (unprivileged: refused, exit 1)" \
+		"B let in first: ${b_in:-no}" "unprivileged: exit $n_rc: $n_out" "exit $rc: $out"
+fi
+
+$ctl macfilter flush --no-save >/dev/null
+run macfilter del $mac_a
+if [ $rc -eq 0 ] &&
+	[ "$out" = "deleted $mac_a from the saved list (the module did not list it)" ] &&
+	[ "$(saved)" = "enabled on" ]; then
+	tap_ok "del of an address only the saved list has: deleted from the file, exit 0"
+else
+	tap_fail "del of an address only the saved list has: deleted from the file, exit 0" \
+		"exit $rc: $out" "$(saved)"
+fi
+$ctl macfilter off >/dev/null
 
 if python3 -c '
 import json, sys

@@ -14,14 +14,17 @@
 #include "interrupt.h"
 #include "json.h"
 #include "mac.h"
+#include "macfilter_saved.h"
+#include "macfilter_store.h"
 
 #define CMD "macfilter"
 #define PROG CTL_PROG " " CMD
 
 static void macfilter_help(void)
 {
-	printf("Usage: %s macfilter on|off|flush|list|stats|watch [--json]\n"
-	       "       %s macfilter add|del MAC\n"
+	printf("Usage: %s macfilter on|off|flush|apply [--store PATH] [--no-save]\n"
+	       "       %s macfilter add|del MAC [--store PATH] [--no-save]\n"
+	       "       %s macfilter list|stats|watch [--json]\n"
 	       "\n"
 	       "Keep the MAC address allow-list of the irsend module. While the filter is\n"
 	       "on, a frame arriving on any non-loopback device is accepted only when its\n"
@@ -32,7 +35,8 @@ static void macfilter_help(void)
 	       "\n"
 	       "  on, off    turn the filter on or off; the list is kept either way\n"
 	       "  add MAC    list MAC; adding a listed address again is not an error\n"
-	       "  del MAC    take MAC off the list (exit 1 when it is not listed)\n"
+	       "  del MAC    take MAC off the list (exit 1 when neither the module nor\n"
+	       "             the saved list has it)\n"
 	       "  flush      empty the list\n"
 	       "  list       one listed address a line and the frames accepted from it:\n"
 	       "             \"aa:bb:cc:dd:ee:ff 42\"; --json: [{\"mac\",\"hits\"}]\n"
@@ -44,6 +48,17 @@ static void macfilter_help(void)
 	       "  watch      print a line for each dropped source the module reports\n"
 	       "             (rate-limited): \"aa:bb:cc:dd:ee:ff eth0\"; --json: one\n"
 	       "             {\"mac\",\"ifindex\",\"ifname\"} object a line. Runs until Ctrl-C.\n"
+	       "  apply      put the saved list into the module: delete what it lists and\n"
+	       "             the file does not, add the rest, then turn the filter on or\n"
+	       "             off as saved (the agent does this when it starts)\n"
+	       "\n"
+	       "The module forgets the list when it is unloaded, so every change that\n"
+	       "on, off, add, del and flush make is also saved, once the module took it,\n"
+	       "in the file --store PATH, else $%s, else\n"
+	       "%s: \"enabled on|off\" and one\n"
+	       "\"mac aa:bb:cc:dd:ee:ff\" line per address, replaced whole at each change.\n"
+	       "The first change saved copies the module's current list and state into a\n"
+	       "new file. A malformed file stops the change (the message names its line).\n"
 	       "\n"
 	       "MAC is six pairs of hex digits separated by ':' or '-', in either case\n"
 	       "(aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF). Multicast (the lowest bit of the\n"
@@ -54,6 +69,8 @@ static void macfilter_help(void)
 	       "\n"
 	       "Options:\n"
 	       "  --json         JSON on standard output (list, stats, watch)\n"
+	       "  --store PATH   the saved list to change or apply\n"
+	       "  --no-save      change only the module, not the saved list\n"
 	       "  -h, --help     print this help and exit\n"
 	       "\n"
 	       "Exit status: 0 success, 1 failed or refused (a message says why; also when\n"
@@ -64,12 +81,16 @@ static void macfilter_help(void)
 	       "  %s macfilter add 52:54:00:12:34:56\n"
 	       "  %s macfilter on\n"
 	       "  %s macfilter list --json\n"
-	       "  %s macfilter watch\n",
-	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
+	       "  %s macfilter watch\n"
+	       "  %s macfilter apply --store /etc/irsend/macfilter.conf\n",
+	       CTL_PROG, CTL_PROG, CTL_PROG, MACFILTER_STORE_ENV, MACFILTER_STORE_DEFAULT, CTL_PROG,
+	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
 }
 
 static const struct option macfilter_options[] = {
 	{ "help", no_argument, NULL, 'h' },
+	{ "store", required_argument, NULL, 'S' },
+	{ "no-save", no_argument, NULL, 'N' },
 	{ 0 },
 };
 
@@ -200,7 +221,8 @@ static int set_enabled(struct genl_client *c, bool on)
 	return CTL_EXIT_OK;
 }
 
-static int change(struct genl_client *c, const char *sub, const uint8_t mac[MAC_LEN])
+/* saved: the saved list has mac (del then succeeds when only the file has it). */
+static int change(struct genl_client *c, const char *sub, const uint8_t mac[MAC_LEN], bool saved)
 {
 	struct genl_attr a = { IRSEND_A_MAC, MAC_LEN, mac };
 	uint8_t cmd = !strcmp(sub, "add") ? IRSEND_CMD_MAC_ADD : IRSEND_CMD_MAC_DEL;
@@ -209,6 +231,10 @@ static int change(struct genl_client *c, const char *sub, const uint8_t mac[MAC_
 
 	mac_format(mac, s);
 	err = genl_client_request(c, cmd, false, &a, 1, NULL, NULL);
+	if (err == -ENOENT && saved) {
+		printf("deleted %s from the saved list (the module did not list it)\n", s);
+		return CTL_EXIT_OK;
+	}
 	if (err)
 		return report_error(c, sub, s, err);
 	printf("%s %s\n", cmd == IRSEND_CMD_MAC_ADD ? "added" : "deleted", s);
@@ -355,25 +381,53 @@ static int watch(struct genl_client *c, bool json)
 	return CTL_EXIT_SIGNAL + interrupt_signal();
 }
 
+/* The subcommand's work once the command line is known good. */
+static int run(struct genl_client *c, const struct ctl_options *opt, const char *sub,
+	       const uint8_t mac[MAC_LEN], struct saved_list *sl)
+{
+	bool takes_mac = !strcmp(sub, "add") || !strcmp(sub, "del");
+
+	if (takes_mac)
+		return change(c, sub, mac, sl && saved_has(sl, mac));
+	if (!strcmp(sub, "on") || !strcmp(sub, "off"))
+		return set_enabled(c, sub[1] == 'n');
+	if (!strcmp(sub, "flush"))
+		return flush(c);
+	if (!strcmp(sub, "list"))
+		return list(c, opt->json);
+	if (!strcmp(sub, "stats"))
+		return stats(c, opt->json);
+	return watch(c, opt->json);
+}
+
 int cmd_macfilter(const struct ctl_options *opt, int argc, char **argv)
 {
-	static const char *const simple[] = { "on", "off", "flush", "list", "stats", "watch" };
+	static const char *const simple[] = { "on",    "off",	"flush", "list",
+					      "stats", "watch", "apply" };
+	struct saved_list sl = { 0 };
+	const char *sub, *why, *store = NULL;
+	bool takes_mac = false, save = true, changes;
 	struct genl_client c;
 	uint8_t mac[MAC_LEN];
-	const char *sub, *why;
-	bool takes_mac = false;
 	int ch, n, status;
 
 	opterr = 0;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, ":h", macfilter_options, NULL)) != -1) {
-		if (ch != 'h')
+		if (ch == 'S') {
+			store = optarg;
+		} else if (ch == 'N') {
+			save = false;
+		} else if (ch == 'h') {
+			macfilter_help();
+			return CTL_EXIT_OK;
+		} else {
 			return option_error(CMD, argv, ch);
-		macfilter_help();
-		return CTL_EXIT_OK;
+		}
 	}
 	if (optind >= argc)
-		return usage_error(CMD, "expected on, off, add, del, flush, list, stats or watch");
+		return usage_error(
+			CMD, "expected on, off, add, del, flush, list, stats, watch or apply");
 	sub = argv[optind];
 	n = argc - optind - 1;
 	if (!strcmp(sub, "add") || !strcmp(sub, "del")) {
@@ -399,20 +453,28 @@ int cmd_macfilter(const struct ctl_options *opt, int argc, char **argv)
 		if (n)
 			return usage_error(CMD, "%s takes no arguments", sub);
 	}
-	if (genl_client_open(&c, PROG, IRSEND_GENL_NAME, IRSEND_GENL_VERSION, IRSEND_A_MAX, policy))
+	if (store && !*store)
+		return usage_error(CMD, "--store needs a path");
+	if (!strcmp(sub, "apply")) {
+		if (!save)
+			return usage_error(CMD,
+					   "apply saves nothing: --no-save does not go with it");
+		return saved_apply(macfilter_store_path(store));
+	}
+	changes = takes_mac || !strcmp(sub, "on") || !strcmp(sub, "off") || !strcmp(sub, "flush");
+	if (changes && save && saved_begin(&sl, macfilter_store_path(store))) {
+		saved_end(&sl);
 		return CTL_EXIT_FAILURE;
-	if (takes_mac)
-		status = change(&c, sub, mac);
-	else if (!strcmp(sub, "on") || !strcmp(sub, "off"))
-		status = set_enabled(&c, sub[1] == 'n');
-	else if (!strcmp(sub, "flush"))
-		status = flush(&c);
-	else if (!strcmp(sub, "list"))
-		status = list(&c, opt->json);
-	else if (!strcmp(sub, "stats"))
-		status = stats(&c, opt->json);
-	else
-		status = watch(&c, opt->json);
+	}
+	if (genl_client_open(&c, PROG, IRSEND_GENL_NAME, IRSEND_GENL_VERSION, IRSEND_A_MAX,
+			     policy)) {
+		saved_end(&sl);
+		return CTL_EXIT_FAILURE;
+	}
+	status = run(&c, opt, sub, mac, sl.store ? &sl : NULL);
 	genl_client_close(&c);
+	if (status == CTL_EXIT_OK && sl.store && saved_commit(&sl, sub, mac))
+		status = CTL_EXIT_FAILURE;
+	saved_end(&sl);
 	return status;
 }
