@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "fsutil.h"
 
 static const char header[] = "# irsend MAC address allow-list: written by irsendctl macfilter,\n"
 			     "# put into the kernel by irsendd at start and by\n"
@@ -299,6 +300,12 @@ int macfilter_store_save(const struct macfilter_store *s, const char *path, char
 	}
 	if (atomic_file_commit(&af)) {
 		fail(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+		goto out;
+	}
+	/* The rename itself must survive a power cut, or the old list comes back. */
+	if (fsync_dir(dir)) {
+		fail(err, errlen, "%s: cannot sync the directory %s: %s", path, dir,
+		     strerror(errno));
 		goto out;
 	}
 	ret = 0;
