@@ -352,8 +352,10 @@ int main(int argc, char **argv)
 	else
 		ret = serve(&a) < 0 ? 1 : 0;
 	engine_close(&a.engine);
+	/* Only our own socket: a second agent that failed must not unlink the first one's. */
+	if (a.server.listen_fd >= 0)
+		unlink(a.cfg.socket_path);
 	server_close(&a.server);
-	unlink(a.cfg.socket_path);
 	settings_store_free(a.settings);
 	if (a.have_ring)
 		ring_close(&a.ring);
