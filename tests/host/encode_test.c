@@ -1036,6 +1036,63 @@ TEST_F_TIMEOUT(memory, flat_over_300_pages, 240)
 	rm_dir(dir);
 }
 
+/* Every image of a PNM file ("FILE:XRES" or "FILE:XRESxYRES"; 200 dpi otherwise) into e. */
+static int encode_pnm_file(struct encoder *e, const char *arg)
+{
+	char *name = strdup(arg), *colon = name ? strrchr(name, ':') : NULL;
+	unsigned int xres = 200, yres = 200;
+	struct pnm_reader r;
+	struct pnm_image img;
+	char err[256] = "";
+	int rc = -1, more;
+	FILE *f;
+
+	if (!name)
+		return -1;
+	if (colon) {
+		*colon = 0;
+		if (sscanf(colon + 1, "%ux%u", &xres, &yres) == 1)
+			yres = xres;
+	}
+	f = fopen(name, "rb");
+	if (!f) {
+		fprintf(stderr, "encode_test: %s: %s\n", name, strerror(errno));
+		free(name);
+		return -1;
+	}
+	pnm_reader_init(&r, f);
+	while ((more = pnm_next_image(&r, &img)) == 1) {
+		unsigned char *rows = malloc(img.data_bytes);
+		struct page_image pg = {
+			.width = img.width,
+			.height = img.height,
+			.stride = img.row_bytes,
+			.bpp = img.bpp,
+			.xres = xres,
+			.yres = yres,
+			.rows = rows,
+		};
+		int bad = !rows || pnm_read_rows(&r, rows, img.height) ||
+			  encoder_add_page(e, &pg, err, sizeof(err));
+
+		free(rows);
+		if (bad) {
+			more = -1;
+			break;
+		}
+	}
+	if (more == 0)
+		rc = 0;
+	else
+		fprintf(stderr, "encode_test: %s: %s\n", name,
+			pnm_error(&r)[0] ? pnm_error(&r)
+			: err[0]	 ? err
+					 : "out of memory");
+	fclose(f);
+	free(name);
+	return rc;
+}
+
 /* The --encode command: PNM files in, one document out; prints the files written. */
 static int encode_tool(int argc, char **argv)
 {
@@ -1081,54 +1138,10 @@ static int encode_tool(int argc, char **argv)
 		return 1;
 	}
 	for (; i < argc; i++) {
-		/* FILE:XRES or FILE:XRESxYRES gives the resolution; 200 dpi otherwise. */
-		char *name = strdup(argv[i]), *colon = strrchr(name, ':');
-		unsigned int xres = 200, yres = 200;
-		struct pnm_reader r;
-		struct pnm_image img;
-		FILE *f;
-
-		if (colon) {
-			*colon = 0;
-			if (sscanf(colon + 1, "%ux%u", &xres, &yres) == 1)
-				yres = xres;
-		}
-		f = fopen(name, "rb");
-		if (!f) {
-			fprintf(stderr, "encode_test: %s: %s\n", name, strerror(errno));
+		if (encode_pnm_file(e, argv[i])) {
 			encoder_abort(e);
 			return 1;
 		}
-		pnm_reader_init(&r, f);
-		while (pnm_next_image(&r, &img) == 1) {
-			unsigned char *rows = malloc(img.data_bytes);
-			struct page_image pg = {
-				.width = img.width,
-				.height = img.height,
-				.stride = img.row_bytes,
-				.bpp = img.bpp,
-				.xres = xres,
-				.yres = yres,
-				.rows = rows,
-			};
-
-			if (!rows || pnm_read_rows(&r, rows, img.height) ||
-			    encoder_add_page(e, &pg, err, sizeof(err))) {
-				fprintf(stderr, "encode_test: %s: %s\n", name,
-					rows ? (pnm_error(&r)[0] ? pnm_error(&r) : err)
-					     : "no memory");
-				encoder_abort(e);
-				return 1;
-			}
-			free(rows);
-		}
-		if (pnm_error(&r)[0]) {
-			fprintf(stderr, "encode_test: %s: %s\n", name, pnm_error(&r));
-			encoder_abort(e);
-			return 1;
-		}
-		fclose(f);
-		free(name);
 	}
 	if (encoder_finish(e, &res, err, sizeof(err))) {
 		fprintf(stderr, "encode_test: %s\n", err);

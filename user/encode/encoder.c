@@ -165,6 +165,7 @@ static int write_blob(struct encoder *e, const struct page_blob *b, char *err, s
 static int write_head(struct encoder *e, bool wait, char *err, size_t errlen)
 {
 	struct slot *s;
+	bool ready;
 	int rc;
 
 	pthread_mutex_lock(&e->lock);
@@ -175,8 +176,9 @@ static int write_head(struct encoder *e, bool wait, char *err, size_t errlen)
 	s = &e->slots[e->head];
 	while (wait && s->state != SLOT_DONE)
 		pthread_cond_wait(&e->done, &e->lock);
+	ready = s->state == SLOT_DONE;
 	pthread_mutex_unlock(&e->lock);
-	if (s->state != SLOT_DONE)
+	if (!ready)
 		return 0;
 	/* A done slot is the writer's alone until it is freed. */
 	if (s->rc) {

@@ -99,8 +99,13 @@ struct encoder *encoder_open(enum encode_format fmt, const char *out_dir, const 
 			     const struct encode_options *opt, char *err, size_t errlen);
 
 /*
- * Add the next page: 0, or -1 with a message in err. After an error the
- * document cannot be completed: call encoder_abort().
+ * Add the next page: 0, or -1 with a message in err ("page N: ..."). A
+ * page refused for what it is (geometry, depth, resolution) leaves the
+ * document as it was, and the next page may follow. Any other failure
+ * (compression, a write error such as a full disk) fails the document:
+ * later calls fail, and encoder_finish() or encoder_abort() removes what
+ * was written. With worker threads a page's compression error may surface
+ * at a later call or at encoder_finish(); the message names its page.
  */
 int encoder_add_page(struct encoder *e, const struct page_image *page, char *err, size_t errlen);
 
