@@ -449,6 +449,79 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/*
+ * Lines of a T.4 MR strip coded 1-D, per line: every line starts after an
+ * EOL (eleven zeros, then a one; no other code has eleven zeros in a row)
+ * followed by a tag bit, 1 for a 1-D line. With K = 4 every fourth line is
+ * 1-D, with K = 2 every second.
+ */
+static double one_d_share(const unsigned char *p, size_t len)
+{
+	unsigned int zeros = 0, lines = 0, one_d = 0;
+	int want_tag = 0;
+
+	for (size_t i = 0; i < len * 8; i++) {
+		int bit = (p[i / 8] >> (7 - i % 8)) & 1;
+
+		if (want_tag) {
+			lines++;
+			one_d += bit;
+			want_tag = 0;
+			zeros = 0;
+			continue;
+		}
+		if (!bit) {
+			zeros++;
+			continue;
+		}
+		want_tag = zeros >= 11;
+		zeros = 0;
+	}
+	/* The RTC at the end is six EOL+1 in a row: those count as 1-D "lines". */
+	return lines > 6 ? (double)(one_d - 6) / (lines - 6) : 0;
+}
+
+/* MR's K factor follows the vertical resolution: 2 up to 150 dpi, 4 above (T.4). */
+TEST(tiff_mr_k_factor_from_resolution)
+{
+	static const struct {
+		unsigned int yres;
+		double share;
+	} cases[] = { { 100, 0.5 }, { 200, 0.25 }, { 400, 0.25 } };
+	char *dir = make_dir();
+
+	ASSERT_NE(NULL, dir);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct testpage tp;
+		struct encode_result res;
+		struct encoder *e = open_or_log(_metadata, ENCODE_TIFF_MR, dir, "mr", NULL);
+		TIFF *tif;
+		tmsize_t n;
+		unsigned char *raw;
+		double share;
+
+		ASSERT_NE(NULL, e);
+		ASSERT_EQ(0, testpage_make(&tp, A4_W, A4_H, 200, cases[i].yres, 1, 2, 1));
+		ADD_PAGE_OK(e, &tp.img);
+		FINISH_OK(e, &res);
+		tif = TIFFOpen(res.files[0].path, "r");
+		ASSERT_NE(NULL, tif);
+		raw = malloc(res.files[0].bytes);
+		ASSERT_NE(NULL, raw);
+		n = TIFFReadRawStrip(tif, 0, raw, (tmsize_t)res.files[0].bytes);
+		ASSERT_LT(0, n);
+		share = one_d_share(raw, (size_t)n);
+		TH_LOG("%u dpi: %.3f of the lines 1-D", cases[i].yres, share);
+		ASSERT_LT(share, cases[i].share + 0.01);
+		ASSERT_GT(share, cases[i].share - 0.01);
+		free(raw);
+		TIFFClose(tif);
+		encode_result_free(&res);
+		testpage_free(&tp);
+	}
+	rm_dir(dir);
+}
+
 /* Threads change who compresses, never the bytes or their order. */
 TEST(threads_write_the_same_file)
 {
