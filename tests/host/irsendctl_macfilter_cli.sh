@@ -21,7 +21,7 @@ expect() {
 	fi
 }
 
-tap_plan 33
+tap_plan 34
 
 out=$($ctl --help)
 grep -q '^  macfilter ' <<<"$out" && tap_ok "irsendctl --help lists macfilter" ||
