@@ -64,8 +64,20 @@ struct json_object *agent_request(struct agent_call *call, const char *cmd,
 		return NULL;
 	}
 	if (ctl_send(sock, req, call->fds, call->nfds) < 0) {
-		fprintf(stderr, "%s: sending the request failed: %s\n", call->prog,
-			strerror(errno));
+		int err = errno;
+
+		/*
+		 * An agent that refuses a connection (not in the group, too many
+		 * clients) says why in one frame and closes: the request then
+		 * meets a closed socket, but the reason is there to read.
+		 */
+		if ((err == EPIPE || err == ECONNRESET) && ctl_recv(sock, &msg, NULL, NULL) == 0) {
+			print_error(call->prog, msg);
+			json_object_put(msg);
+		} else {
+			fprintf(stderr, "%s: sending the request failed: %s\n", call->prog,
+				strerror(err));
+		}
 		json_object_put(req);
 		close(sock);
 		return NULL;
