@@ -10,8 +10,8 @@
 #
 # The agent logs to DIR/irsendd.log; $IRSD_PID is its pid.
 
-IRSD_BIN=build/bin/irsendd
-IRSD_CTL=build/bin/irsendctl
+IRSD_BIN=$PWD/build/bin/irsendd
+IRSD_CTL=$PWD/build/bin/irsendctl
 # The agent's user, a local user who may use the socket when in the group, and the group.
 IRSD_USER=irsend-test
 IRSD_PEER=irsend-test-peer
