@@ -51,14 +51,25 @@ for e in json.load(sys.stdin)["active"]:
         print(e["state"]["stage"], e["state"]["pages"])' "$1"
 }
 
-# wait_stage JOB STAGE MIN_PAGES: poll until the job is there.
+# wait_stage JOB STAGE MIN_PAGES: poll (for a minute at most) until the job
+# is there; fails at once when the job has ended.
 wait_stage() {
-	for _ in $(seq 600); do
+	local end=$((SECONDS + 60)) st pg
+	while [ $SECONDS -lt $end ]; do
 		read -r st pg <<<"$(stage_of "$1")"
+		[ -z "$st" ] && return 1
 		[ "$st" = "$2" ] && [ "${pg:-0}" -ge "$3" ] && return 0
 		sleep 0.05
 	done
 	return 1
+}
+
+# wait_end JOB: poll (two minutes at most) until the job has ended.
+wait_end() {
+	local end=$((SECONDS + 120))
+	while [ $SECONDS -lt $end ] && [ -n "$(stage_of "$1")" ]; do
+		sleep 0.1
+	done
 }
 
 # job_field ID EXPR: a field of the ended job (python expression on e).
@@ -70,7 +81,7 @@ box_docs() {
 	$ctl box show "$1" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["docs"]))'
 }
 
-tap_plan 12
+tap_plan 14
 
 # A fresh disk: partitioned, attached, its data partition blank.
 $ctl hdd detach >/dev/null 2>&1
@@ -135,7 +146,7 @@ if wait_stage "$job" encoding 4; then
 	pid=
 	start_agent
 fi
-for _ in $(seq 600); do [ -z "$(stage_of "$job")" ] && break; sleep 0.1; done
+wait_end "$job"
 if [ "$(job_field "$job" 'e["state"]["result"]')" = ok ] && [ "$(box_docs 3)" = 1 ] &&
 	grep -q "job $job: recovered from the journal at stage encoding" "$log"; then
 	tap_ok "kill -9 while encoding: recovered, the job ends ok with one document"
@@ -149,7 +160,7 @@ out=$($ctl send --box 4 --scan 10 --pace 300 --no-wait 2>&1)
 job=$(awk '/accepted/ {print $2}' <<<"$out")
 wait_stage "$job" scanning 1
 $ctl job cancel "$job" >/dev/null 2>&1
-for _ in $(seq 200); do [ -z "$(stage_of "$job")" ] && break; sleep 0.05; done
+wait_end "$job"
 if [ "$(job_field "$job" 'e["state"]["result"]')" = cancelled ] &&
 	[ "$(job_field "$job" 'e["state"]["code"]')" = 99 ] && [ "$(box_docs 4)" = 0 ]; then
 	tap_ok "job cancel during a scan: cancelled with #099, nothing stored"
@@ -165,7 +176,7 @@ rc=$?
 	tap_fail "a paper jam fails the job with a message, nothing stored" "exit $rc" "$out"
 
 # SIGTERM during a scan: the scan finishes, the agent exits 0, the job ends after restart.
-out=$($ctl send --box 5 --scan 3 --pace 200 --no-wait 2>&1)
+out=$($ctl send --box 5 --scan 3 --pace 1000 --no-wait 2>&1)
 job=$(awk '/accepted/ {print $2}' <<<"$out")
 wait_stage "$job" scanning 1
 kill -TERM "$pid"
@@ -173,7 +184,7 @@ wait "$pid"
 rc=$?
 pid=
 start_agent
-for _ in $(seq 600); do [ -z "$(stage_of "$job")" ] && break; sleep 0.1; done
+wait_end "$job"
 if [ $rc -eq 0 ] && [ "$(job_field "$job" 'e["state"]["result"]')" = ok ] &&
 	[ "$(job_field "$job" 'e["state"]["pages"]')" = 3 ] && [ "$(box_docs 5)" = 1 ]; then
 	tap_ok "SIGTERM during a scan: the scan completes, exit 0, the job finishes after restart"
@@ -225,5 +236,26 @@ print(len(ids), len(set(ids)))')
 [ "$(cut -d" " -f1 <<<"$ids")" = "$(cut -d" " -f2 <<<"$ids")" ] && [ "${ids%% *}" -ge 7 ] &&
 	tap_ok "job ids stay unique across restarts ($ids)" ||
 	tap_fail "job ids stay unique across restarts" "$ids"
+
+# The NVRAM counters count what the job log says.
+ok_jobs=$($ctl jobs --recent 100 --json | python3 -c '
+import json, sys
+print(sum(1 for e in json.load(sys.stdin)["ended"] if e["state"].get("result") == "ok"))')
+out=$($ctl nvram get counters 2>&1)
+grep -q "jobs_ok=$ok_jobs " <<<"$out" && grep -q 'jobs_cancelled=1 ' <<<"$out" &&
+	grep -q 'pages_scanned=' <<<"$out" &&
+	tap_ok "NVRAM counters: jobs_ok=$ok_jobs as in the job log, one cancelled" ||
+	tap_fail "NVRAM counters: jobs_ok=$ok_jobs as in the job log, one cancelled" "$out"
+
+# Service-mode values live in NVRAM: they survive a restart and the data partition.
+$ctl service set SMTPTXPN 2525 >/dev/null 2>&1
+stop_agent
+umount /var/lib/irsend
+start_agent
+[ "$($ctl service get SMTPTXPN 2>&1)" = 2525 ] && $ctl nvram get service 2>&1 | grep -q . &&
+	$ctl service set SMTPTXPN 70000 2>&1 | grep -q '1-65535' &&
+	tap_ok "service-mode SMTPTXPN=2525 kept in NVRAM across a restart; 70000 refused with the range" ||
+	tap_fail "service-mode SMTPTXPN=2525 kept in NVRAM across a restart; 70000 refused with the range" \
+		"$($ctl service get SMTPTXPN 2>&1)" "$($ctl service set SMTPTXPN 70000 2>&1)"
 
 tap_done

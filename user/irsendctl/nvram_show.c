@@ -1,5 +1,7 @@
 #include "nvram_show.h"
 
+#include "counters.h"
+
 #include <string.h>
 
 #include <linux/irsend.h>
@@ -69,9 +71,16 @@ void nvram_show_text(FILE *out, const struct nvram_record *r)
 		fprintf(out, "%.*s\n", (int)r->length, (const char *)r->data);
 		return;
 	case IRSEND_NVRAM_COUNTERS:
-		for (uint32_t i = 0; i < r->length / 8; i++)
-			fprintf(out, "%s[%u]=%llu", i ? " " : "", i,
-				(unsigned long long)counter(r->data, i));
+		for (uint32_t i = 0; i < r->length / 8; i++) {
+			const char *name = counter_name(i);
+
+			if (name)
+				fprintf(out, "%s%s=%llu", i ? " " : "", name,
+					(unsigned long long)counter(r->data, i));
+			else
+				fprintf(out, "%s[%u]=%llu", i ? " " : "", i,
+					(unsigned long long)counter(r->data, i));
+		}
 		fprintf(out, "%s\n", r->length < 8 ? "no counters" : "");
 		return;
 	case IRSEND_NVRAM_ERASE_STATE:

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "counters.h"
 #include "engine_priv.h"
 #include "errcodes.h"
 #include "fsutil.h"
@@ -215,6 +216,27 @@ int engine_advance(struct engine *e, struct engine_job *j, enum job_stage next)
 	return 0;
 }
 
+/* The job's share of the NVRAM counters; a failure to count never fails the job. */
+static void count_job(struct engine *e, const struct engine_job *j)
+{
+	uint64_t delta[COUNTER_COUNT] = { 0 };
+
+	if (!e->rc)
+		return;
+	delta[j->st.result == JOB_RESULT_OK	     ? COUNTER_JOBS_OK
+	      : j->st.result == JOB_RESULT_CANCELLED ? COUNTER_JOBS_CANCELLED
+						     : COUNTER_JOBS_FAILED] = 1;
+	if (j->spec.source == JOB_SOURCE_SCAN)
+		delta[COUNTER_PAGES_SCANNED] = j->st.pages;
+	for (unsigned int i = 0; i < j->spec.ndests; i++)
+		if (j->st.dests[i].done && !j->st.dests[i].code) {
+			delta[COUNTER_DOCS_STORED]++;
+			delta[COUNTER_PAGES_STORED] += j->st.pages;
+		}
+	if (counters_add(e->rc->fd, delta, COUNTER_COUNT) < 0)
+		log_msg(LOG_WARNING, j->spec.id, "NVRAM counters not updated: %s", strerror(errno));
+}
+
 void engine_end(struct engine *e, struct engine_job *j, enum job_result result, unsigned int code,
 		const char *fmt, ...)
 {
@@ -232,6 +254,8 @@ void engine_end(struct engine *e, struct engine_job *j, enum job_result result, 
 	va_end(ap);
 	if (journal_end(&e->journal, &j->spec, &j->st, err, sizeof(err)) < 0)
 		log_msg(LOG_ERR, j->spec.id, "%s (the next start logs it)", err);
+	else
+		count_job(e, j);
 	if (result == JOB_RESULT_OK)
 		log_msg(LOG_INFO, j->spec.id, "done: %u page%s", j->st.pages,
 			j->st.pages == 1 ? "" : "s");
