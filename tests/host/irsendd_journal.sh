@@ -1,6 +1,7 @@
 #!/bin/bash
 # The job journal against kill -9 of irsendd: rounds of jobs from files,
-# the agent killed while it accepts a job (spooling its pages), while it
+# the agent killed while it accepts a job (spooling its pages from a slow
+# pipe, while another job runs), while it
 # encodes and while it stores into the User Inboxes, then restarted. In the
 # end every job a client saw accepted is in the job log exactly once and
 # ended ok, every box holds exactly one document per job sent to it, and
@@ -82,15 +83,27 @@ record_hit() {
 	done
 }
 
+# submit_slowly FILE FORMATS BOXES: as submit, the pages through a pipe
+# that pauses half way (a scanner's pace): the agent is still accepting.
+submit_slowly() {
+	njob=$((njob + 1))
+	(
+		out=$({ cat "$1"; sleep 2; cat "$1"; } |
+			ctl send --no-wait --json --name "j$njob" --format "$2" --box "$3" - 2>/dev/null)
+		id=$(echo "$out" | sed -n 's/^{"job":\([0-9]*\)}$/\1/p')
+		[ -n "$id" ] && echo "$id $3" >>"$work/accepted"
+	) &
+	clients="$clients $!"
+}
+
 started=0
 for round in $(seq 1 $ROUNDS); do
 	irsendd_start "$work" && started=$((started + 1))
 	case $((round % 3)) in
-	1) # accepting: killed while it spools the pages of a 100-page job
+	1) # accepting: killed while it spools pages that come slowly through a pipe
 		submit "$work/p30.pbm" pdf,tiff-mmr 1,2
-		sleep 0.3
-		submit "$work/p100.pbm" pdf,tiff-mmr 3,4
-		sleep "0.$((RANDOM % 5 + 2))"
+		submit_slowly "$work/p30.pbm" pdf,tiff-mmr 3,4
+		sleep "0.$((RANDOM % 5 + 3))"
 		;;
 	2) # encoding, at a random page
 		submit "$work/p100.pbm" pdf,tiff-mmr 1,3

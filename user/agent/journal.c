@@ -14,6 +14,8 @@
 #include "fsutil.h"
 
 #define NEW_PREFIX ".new-"
+/* An ended job's directory on its way out: renamed first, so never seen half removed. */
+#define DONE_PREFIX ".done-"
 #define LOG_NAME "joblog.jsonl"
 #define NEXT_ID_NAME "next-job-id"
 /* A log line longer than this is not one we wrote. */
@@ -301,7 +303,7 @@ static int append_log(struct journal *j, const struct job_spec *spec, const stru
 int journal_end(struct journal *j, const struct job_spec *spec, const struct job_state *st,
 		char *err, size_t errlen)
 {
-	char dir[JOURNAL_PATH_MAX];
+	char dir[JOURNAL_PATH_MAX], gone[JOURNAL_PATH_MAX];
 
 	journal_job_dir(j, spec->id, dir, sizeof(dir));
 	/* Ended in the state first: a crash after the log line must not log it again. */
@@ -311,10 +313,12 @@ int journal_end(struct journal *j, const struct job_spec *spec, const struct job
 		fail(err, errlen, "cannot append to the job log in", j->root);
 		return -1;
 	}
-	if (remove_tree(dir) < 0 || fsync_dir(j->spool) < 0) {
+	snprintf(gone, sizeof(gone), "%s/" DONE_PREFIX "%08u", j->spool, spec->id);
+	if (rename(dir, gone) < 0 || fsync_dir(j->spool) < 0) {
 		fail(err, errlen, "cannot remove", dir);
 		return -1;
 	}
+	remove_tree(gone);
 	trim_log(j);
 	return 0;
 }
@@ -408,8 +412,10 @@ int journal_recover(struct journal *j, journal_job_fn fn, void *arg, char *err, 
 		uint32_t id = id_of_name(de->d_name, NEW_PREFIX);
 		char path[JOURNAL_PATH_MAX];
 
+		if (!id)
+			id = id_of_name(de->d_name, DONE_PREFIX);
 		if (id) {
-			/* Never acknowledged: the client was told it failed. */
+			/* Never acknowledged (the client was told it failed), or ended and logged. */
 			snprintf(path, sizeof(path), "%s/%s", j->spool, de->d_name);
 			remove_tree(path);
 			continue;

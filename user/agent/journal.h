@@ -9,6 +9,7 @@
  *                    /pages/        spooled pages (page_spool.h)
  *                    /out/          encoded documents
  * DATA/spool/.new-00000042/         a job being accepted: not yet a job
+ * DATA/spool/.done-00000042/        an ended job, logged, being removed
  * DATA/joblog.jsonl                 one line per ended job
  * DATA/next-job-id                  ids are never reused
  */

@@ -45,13 +45,18 @@ void engine_out_dir(const struct engine *e, const struct engine_job *j, unsigned
 	snprintf(buf, len, "%.*s/out-%u", (int)(len - 16), dir, fmt);
 }
 
+/*
+ * Jobs run in the order they were accepted (recovery hands them back in id
+ * order). Not by id: a job whose files were still arriving has a smaller
+ * id than a scan accepted meanwhile, and must not cut in before it.
+ */
 static void enqueue(struct engine *e, struct engine_job *j)
 {
 	struct engine_job **p = &e->jobs;
 
-	while (*p && (*p)->spec.id < j->spec.id)
+	while (*p)
 		p = &(*p)->next;
-	j->next = *p;
+	j->next = NULL;
 	*p = j;
 }
 

@@ -1,5 +1,5 @@
 /*
- * The job engine: runs accepted jobs one at a time, in id order, through
+ * The job engine: runs accepted jobs one at a time, in the order accepted, through
  * their stages (scan -> encode -> store), a small step at a time so that
  * the agent's one thread keeps answering the control socket between steps
  * (a step is one ring descriptor or one page). Each completed stage is
@@ -47,7 +47,7 @@ struct engine {
 	struct ring_consumer *rc;
 	unsigned int encode_threads;
 	unsigned int scan_timeout_ms;
-	struct engine_job *jobs; /* not ended, in id order; the first one runs */
+	struct engine_job *jobs; /* not ended, in the order accepted; the first one runs */
 	void (*notify)(void *arg, const struct engine_job *job, enum engine_event ev);
 	void *notify_arg;
 	bool stopping; /* SIGTERM: no new stage starts */

@@ -321,8 +321,11 @@ static int serve(struct agent *a)
 					stopping = true;
 					engine_stop(&a->engine);
 				}
-			} else if (p != &a->ring)
+			} else if (p == a->server.task_wake) {
+				server_tasks_ready(&a->server);
+			} else if (p != &a->ring) {
 				server_client_ready(&a->server, p);
+			}
 		}
 	}
 	return 0;

@@ -15,11 +15,8 @@
 #include "paper.h"
 #include "pnm.h"
 #include "server_priv.h"
+#include "spool_task.h"
 
-/* Pages one job may have, whatever their source. */
-#define JOB_MAX_PAGES 1000
-/* Rows read from a client's file at a time. */
-#define SPOOL_CHUNK_ROWS 64
 /* Ended jobs "jobs" lists by default. */
 #define JOBS_RECENT_DEFAULT 20
 
@@ -172,65 +169,54 @@ static int parse_scan(struct request *r, struct irsend_scan_request *req)
 	return 0;
 }
 
-/* Copy every PNM image of the client's descriptors into the spool: pages, or -1 (replied). */
-static long spool_files(struct request *r, const char *dir, unsigned int xres, unsigned int yres)
+/* The reply to an accepted job: its id, or (follow) an event and the end later. */
+void send_accepted(struct request *r, uint32_t job, bool follow)
 {
-	long pages = 0;
+	struct json_object *ev = json_object_new_object();
 
-	for (size_t i = 0; i < r->nfds; i++) {
-		struct pnm_reader rd;
-		struct pnm_image img;
-		FILE *f = fdopen(r->fds[i], "rb");
-		int ret;
-
-		if (!f) {
-			reply_error(r, "EIO", "send: file %zu: %s", i + 1, strerror(errno));
-			return -1;
-		}
-		r->fds[i] = -1; /* the FILE owns it now */
-		pnm_reader_init(&rd, f);
-		while ((ret = pnm_next_image(&rd, &img)) == 1) {
-			char err[300];
-			struct page_writer *w;
-			unsigned char *buf;
-
-			if (++pages > JOB_MAX_PAGES) {
-				reply_error(r, "E2BIG", "send: more than %d pages", JOB_MAX_PAGES);
-				fclose(f);
-				return -1;
-			}
-			w = page_writer_open(dir, (uint32_t)pages, img.width, img.height, img.bpp,
-					     xres, yres, err, sizeof(err));
-			buf = malloc(img.row_bytes * SPOOL_CHUNK_ROWS);
-			for (uint32_t y = 0; w && buf && y < img.height; y += SPOOL_CHUNK_ROWS) {
-				uint32_t n = img.height - y < SPOOL_CHUNK_ROWS ? img.height - y
-									       : SPOOL_CHUNK_ROWS;
-
-				if (pnm_read_rows(&rd, buf, n) < 0) {
-					snprintf(err, sizeof(err), "%s", pnm_error(&rd));
-					break;
-				}
-				if (page_writer_rows(w, buf, img.row_bytes * n, err, sizeof(err)) <
-				    0)
-					break;
-			}
-			free(buf);
-			if (!w || page_writer_commit(w, err, sizeof(err)) < 0) {
-				reply_error(r, "EINVAL", "send: file %zu, page %ld: %s", i + 1,
-					    pages, err);
-				fclose(f);
-				return -1;
-			}
-		}
-		if (ret < 0 || rd.images == 0) {
-			reply_error(r, "EINVAL", "send: file %zu: %s", i + 1,
-				    ret < 0 ? pnm_error(&rd) : "no image in it");
-			fclose(f);
-			return -1;
-		}
-		fclose(f);
+	if (follow) {
+		json_object_object_add(ev, "event", json_object_new_string("accepted"));
+		json_object_object_add(ev, "job", json_object_new_int64(job));
+		send_event(r->client, r->id, ev);
+		r->client->follow_job = job;
+		r->client->follow_req = r->id;
+		return;
 	}
-	return pages;
+	json_object_object_add(ev, "job", json_object_new_int64(job));
+	reply_ok(r, ev);
+}
+
+/* Hand the client's descriptors to a spooling thread; it answers when done. */
+static void start_spool(struct request *r, const struct job_spec *spec, const char *dir,
+			unsigned int xres, unsigned int yres, bool follow)
+{
+	struct spool_task *t = calloc(1, sizeof(*t));
+
+	if (!t) {
+		engine_abandon(r->srv->engine, spec->id);
+		reply_error(r, "ENOMEM", "send: out of memory");
+		return;
+	}
+	t->srv = r->srv;
+	t->client = r->client;
+	t->req_id = r->id;
+	t->follow = follow;
+	t->spec = *spec;
+	snprintf(t->dir, sizeof(t->dir), "%s", dir);
+	t->xres = xres;
+	t->yres = yres;
+	for (size_t i = 0; i < r->nfds; i++) {
+		t->fds[t->nfds++] = r->fds[i];
+		r->fds[i] = -1; /* the task's now */
+	}
+	if (spool_task_start(t) < 0) {
+		for (size_t i = 0; i < t->nfds; i++)
+			close(t->fds[i]);
+		engine_abandon(r->srv->engine, spec->id);
+		reply_error(r, "EAGAIN", "send: cannot start reading the files: %s",
+			    strerror(errno));
+		free(t);
+	}
 }
 
 void req_send(struct request *r)
@@ -240,9 +226,9 @@ void req_send(struct request *r)
 	const char *source = arg_string(r, "source", true);
 	const char *name = arg_string(r, "name", false);
 	char dir[JOURNAL_PATH_MAX], err[300];
-	struct json_object *follow, *ev;
+	struct json_object *v;
 	uint64_t xres = 200, yres = 200;
-	long pages = 0;
+	bool follow;
 
 	if (!source)
 		return;
@@ -284,31 +270,17 @@ void req_send(struct request *r)
 	snprintf(spec.name, sizeof(spec.name), "%s", name ? name : "");
 	if (!name)
 		snprintf(spec.name, sizeof(spec.name), "doc-%u", spec.id);
+	follow = json_object_object_get_ex(r->args, "follow", &v) && json_object_get_boolean(v);
 	if (spec.source == JOB_SOURCE_FILES) {
-		pages = spool_files(r, dir, (unsigned int)xres, (unsigned int)yres);
-		if (pages < 0) {
-			engine_abandon(e, spec.id);
-			return;
-		}
+		start_spool(r, &spec, dir, (unsigned int)xres, (unsigned int)yres, follow);
+		return;
 	}
-	if (engine_submit(e, &spec, (uint32_t)pages, err, sizeof(err)) < 0) {
+	if (engine_submit(e, &spec, 0, err, sizeof(err)) < 0) {
 		engine_abandon(e, spec.id);
 		reply_error(r, "#702", "send: %s", err);
 		return;
 	}
-	if (json_object_object_get_ex(r->args, "follow", &follow) &&
-	    json_object_get_boolean(follow)) {
-		ev = json_object_new_object();
-		json_object_object_add(ev, "event", json_object_new_string("accepted"));
-		json_object_object_add(ev, "job", json_object_new_int64(spec.id));
-		send_event(r->client, r->id, ev);
-		r->client->follow_job = spec.id;
-		r->client->follow_req = r->id;
-		return;
-	}
-	ev = json_object_new_object();
-	json_object_object_add(ev, "job", json_object_new_int64(spec.id));
-	reply_ok(r, ev);
+	send_accepted(r, spec.id, follow);
 }
 
 void server_job_event(void *arg, const struct engine_job *j, enum engine_event evt)

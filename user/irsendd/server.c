@@ -2,6 +2,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 #include "log.h"
 #include "server_priv.h"
+#include "spool_task.h"
 
 static const struct {
 	const char *cmd;
@@ -176,6 +178,15 @@ int server_listen(struct server *s, const char *path, gid_t group, char *err, si
 	s->listen_fd = fd;
 	ev.data.ptr = NULL; /* NULL: the listening socket */
 	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(s->task_wake, O_NONBLOCK | O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	ev.data.ptr = s->task_wake;
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->task_wake[0], &ev) < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
 		return -1;
 	}
@@ -343,6 +354,11 @@ static void free_client(struct server *s, struct server_client *c)
 	s->nclients--;
 }
 
+void server_tasks_ready(struct server *s)
+{
+	spool_task_collect(s);
+}
+
 void server_reap(struct server *s)
 {
 	struct server_client **p = &s->clients;
@@ -350,7 +366,7 @@ void server_reap(struct server *s)
 	while (*p) {
 		struct server_client *c = *p;
 
-		if (c->closing) {
+		if (c->closing && !c->busy) {
 			*p = c->next;
 			free_client(s, c);
 		} else {

@@ -25,6 +25,7 @@ struct server_client {
 	uint32_t follow_job;
 	uint64_t follow_req;
 	bool closing;
+	unsigned int busy; /* spooling threads working for it: not freed before they end */
 	struct server_client *next;
 };
 
@@ -39,6 +40,8 @@ struct server {
 	struct settings_store *settings; /* may be NULL until the data disk is there */
 	const char *settings_path;
 	int device_fd; /* -1: no module */
+	/* Spooling threads hand finished tasks back through this pipe (spool_task.h). */
+	int task_wake[2];
 };
 
 /* Create, bind and listen on path (replacing a stale socket): 0, or -1 with err. */
@@ -47,6 +50,8 @@ int server_listen(struct server *s, const char *path, gid_t group, char *err, si
 void server_accept(struct server *s);
 /* A client's socket is readable: read and answer its requests. */
 void server_client_ready(struct server *s, struct server_client *c);
+/* The task pipe is readable: finish what the spooling threads did. */
+void server_tasks_ready(struct server *s);
 /* Drop clients marked closing. */
 void server_reap(struct server *s);
 void server_close(struct server *s);

@@ -22,6 +22,9 @@ void reply_error(struct request *r, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void send_event(struct server_client *c, uint64_t req_id, struct json_object *event);
 
+/* Answer a send whose job is journalled: its id, or the "accepted" event (follow). */
+void send_accepted(struct request *r, uint32_t job, bool follow);
+
 /* Handlers: each sends exactly one reply (or arranges one, for follow). */
 void req_send(struct request *r);
 void req_jobs(struct request *r);
