@@ -415,7 +415,8 @@ int journal_recover(struct journal *j, journal_job_fn fn, void *arg, char *err, 
 		if (!id)
 			id = id_of_name(de->d_name, DONE_PREFIX);
 		if (id) {
-			/* Never acknowledged (the client was told it failed), or ended and logged. */
+			/* Never acknowledged (the client was told it failed), or ended and logged.
+			 */
 			snprintf(path, sizeof(path), "%s/%s", j->spool, de->d_name);
 			remove_tree(path);
 			continue;
