@@ -43,6 +43,8 @@ static bool mac_enabled;
 static DEFINE_PER_CPU(u64, mac_accepted);
 static DEFINE_PER_CPU(u64, mac_dropped);
 static DEFINE_RATELIMIT_STATE(drop_events, HZ, 10);
+/* Index of the "drops" group in irsend_genl_mcgrps[]. */
+#define MCGRP_DROPS 0
 
 static struct genl_family irsend_genl;
 
@@ -102,7 +104,12 @@ unsigned int irsend_mac_verdict(const struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 	this_cpu_inc(mac_dropped);
-	if (__ratelimit(&drop_events))
+	/*
+	 * The event costs the ratelimit's lock and an allocation: a flood
+	 * pays for them only while someone listens to the group.
+	 */
+	if (genl_has_listeners(&irsend_genl, dev_net(dev), MCGRP_DROPS) &&
+	    __ratelimit(&drop_events))
 		drop_event(src, dev->ifindex);
 	return NF_DROP;
 }
@@ -355,6 +362,8 @@ int __init irsend_macfilter_init(void)
 		pr_err("mac_limit=%u: must be 1 to 65536\n", mac_limit);
 		return -EINVAL;
 	}
+	/* Suppressed events are expected under a flood: no "callbacks suppressed" lines. */
+	ratelimit_set_flags(&drop_events, RATELIMIT_MSG_ON_RELEASE);
 	return genl_register_family(&irsend_genl);
 }
 

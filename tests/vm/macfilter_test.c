@@ -102,6 +102,52 @@ static int family_id(int fd)
 	return -1;
 }
 
+/* The id of the family's multicast group name, from the controller. */
+static int mcast_group_id(int fd, const char *name)
+{
+	struct req r;
+	char out[4096];
+	struct nlattr *a;
+	int len;
+
+	start_req(&r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	r.g.version = 1;
+	put_attr(&r, CTRL_ATTR_FAMILY_NAME, IRSEND_GENL_NAME, sizeof(IRSEND_GENL_NAME));
+	if (transact(fd, &r, out, sizeof(out)))
+		return -1;
+	len = ((struct nlmsghdr *)out)->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	for (a = (struct nlattr *)(out + NLMSG_LENGTH(GENL_HDRLEN)); len >= NLA_HDRLEN;
+	     len -= NLA_ALIGN(a->nla_len),
+	    a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len))) {
+		struct nlattr *grp;
+		int glen;
+
+		if ((a->nla_type & NLA_TYPE_MASK) != CTRL_ATTR_MCAST_GROUPS)
+			continue;
+		/* A nest of nests, each with a name and an id. */
+		glen = a->nla_len - NLA_HDRLEN;
+		for (grp = (struct nlattr *)((char *)a + NLA_HDRLEN); glen >= NLA_HDRLEN;
+		     glen -= NLA_ALIGN(grp->nla_len),
+		    grp = (struct nlattr *)((char *)grp + NLA_ALIGN(grp->nla_len))) {
+			int id = -1, match = 0, ilen = grp->nla_len - NLA_HDRLEN;
+			struct nlattr *in = (struct nlattr *)((char *)grp + NLA_HDRLEN);
+
+			for (; ilen >= NLA_HDRLEN;
+			     ilen -= NLA_ALIGN(in->nla_len),
+			     in = (struct nlattr *)((char *)in + NLA_ALIGN(in->nla_len))) {
+				if (in->nla_type == CTRL_ATTR_MCAST_GRP_ID)
+					id = *(uint32_t *)((char *)in + NLA_HDRLEN);
+				if (in->nla_type == CTRL_ATTR_MCAST_GRP_NAME &&
+				    !strcmp((char *)in + NLA_HDRLEN, name))
+					match = 1;
+			}
+			if (match)
+				return id;
+		}
+	}
+	return -1;
+}
+
 /* One command with at most one attribute; returns the ack. */
 static int cmd(int fd, int fam, uint8_t c, uint16_t type, const void *data, uint16_t len)
 {
@@ -308,6 +354,64 @@ TEST_F(mf, counters_match_frames)
 	usleep(200 * 1000);
 	EXPECT_EQ(d1, stat(self->fd, self->fam, IRSEND_A_DROPPED));
 	EXPECT_EQ(a1 + 1, stat(self->fd, self->fam, IRSEND_A_ACCEPTED));
+}
+
+/*
+ * Dropped sources are reported on the "drops" group, rate-limited: a burst
+ * of 50 frames gives at most 10 events, each naming the MAC and device.
+ */
+TEST_F(mf, drop_events_rate_limited)
+{
+	int grp = mcast_group_id(self->fd, IRSEND_GENL_MCGRP_DROPS);
+	int lfd = nl_open(), events = 0, bad = 0, ifindex = (int)if_nametoindex("irsb");
+	struct timeval tv = { .tv_usec = 300 * 1000 };
+	char buf[8192];
+	ssize_t n;
+
+	ASSERT_LT(0, grp);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, setsockopt(lfd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)));
+	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	ASSERT_EQ(0,
+		  sh("ip -n mf-b neigh replace 198.18.11.1 lladdr $(cat "
+		     "/sys/class/net/irsb/address) dev eth0 nud permanent; "
+		     "ip netns exec mf-b sysctl -qw net.ipv6.conf.all.disable_ipv6=1; sleep 1.2"));
+	ASSERT_EQ(0, mac_cmd(self->fd, self->fam, IRSEND_CMD_MAC_ADD, mac_a));
+	ASSERT_EQ(0, set_enabled(self->fd, self->fam, 1));
+	ASSERT_EQ(0, sh("ip netns exec mf-b python3 -c 'import socket\n"
+			"s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+			"[s.sendto(b\"x\", (\"198.18.11.1\", 9)) for _ in range(50)]'"));
+	while ((n = recv(lfd, buf, sizeof(buf), 0)) > 0) {
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n)) {
+			struct genlmsghdr *g = NLMSG_DATA(h);
+			int len = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), got = 0;
+			struct nlattr *a = (struct nlattr *)((char *)g + GENL_HDRLEN);
+
+			if (h->nlmsg_type != self->fam || g->cmd != IRSEND_CMD_MAC_DROPPED) {
+				bad++;
+				continue;
+			}
+			for (; len >= NLA_HDRLEN;
+			     len -= NLA_ALIGN(a->nla_len),
+			     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len))) {
+				if (a->nla_type == IRSEND_A_MAC &&
+				    !memcmp((char *)a + NLA_HDRLEN, mac_b, 6))
+					got |= 1;
+				if (a->nla_type == IRSEND_A_IFINDEX &&
+				    *(uint32_t *)((char *)a + NLA_HDRLEN) == (uint32_t)ifindex)
+					got |= 2;
+			}
+			if (got == 3)
+				events++;
+			else
+				bad++;
+		}
+	}
+	close(lfd);
+	EXPECT_EQ(0, bad);
+	EXPECT_LE(1, events);
+	EXPECT_GE(10, events);
 }
 
 /* The MAC rule comes first: the IP address of a frame does not matter. */
