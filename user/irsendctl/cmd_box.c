@@ -18,17 +18,22 @@ static void box_help(void)
 	       "       %s box show N [--pin PIN] [--json]\n"
 	       "       %s box export N DOC [--out DIR] [--pin PIN]\n"
 	       "       %s box delete N (DOC | --all) [--pin PIN]\n"
+	       "       %s box set N [--name NAME] [--new-pin PIN | --clear-pin]\n"
+	       "                   [--doc-limit N] [--pin PIN]\n"
 	       "\n"
 	       "The User Inboxes on the data disk: list shows every box in use (number,\n"
 	       "name, PIN or not, documents, bytes) and the box area's use; show lists a\n"
 	       "box's documents; export copies a document's files into DIR (default: the\n"
 	       "current directory), each written whole or not at all; delete removes one\n"
-	       "document or all of a box. A box with a PIN wants it (root may do without).\n"
+	       "document or all of a box; set names the box, gives it a PIN (1 to 7\n"
+	       "digits) or takes it away, and sets how many documents it may hold\n"
+	       "(more are refused with #712). A box with a PIN wants it for everything\n"
+	       "but list (root may do without).\n"
 	       "PIN: also $IRSEND_BOX_PIN, which keeps it out of the process list.\n"
 	       "\n"
 	       "Exit status: 0 success, 1 refused or failed (a message says why), 2 wrong\n"
 	       "usage.\n",
-	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
+	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
 }
 
 /* Copy a received descriptor into dir/name atomically. */
@@ -140,7 +145,9 @@ int cmd_box(const struct ctl_options *opt, int argc, char **argv)
 	struct json_object *args, *res;
 	const char *verb, *pin = getenv("IRSEND_BOX_PIN"), *dir = ".";
 	const char *pos[2] = { NULL, NULL };
-	bool all = false;
+	const char *set_name = NULL, *new_pin = NULL;
+	bool all = false, clear_pin = false, has_limit = false;
+	uint32_t limit = 0;
 	int npos = 0, ret;
 	uint32_t box, doc;
 	char cmd[32];
@@ -157,25 +164,36 @@ int cmd_box(const struct ctl_options *opt, int argc, char **argv)
 			dir = argv[++i];
 		else if (strcmp(argv[i], "--all") == 0)
 			all = true;
-		else if (argv[i][0] != '-' && npos < 2)
+		else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
+			set_name = argv[++i];
+		else if (strcmp(argv[i], "--new-pin") == 0 && i + 1 < argc)
+			new_pin = argv[++i];
+		else if (strcmp(argv[i], "--clear-pin") == 0)
+			clear_pin = true;
+		else if (strcmp(argv[i], "--doc-limit") == 0 && i + 1 < argc) {
+			if (!parse_uint(argv[++i], 1, 100000, &limit))
+				return usage_error("box", "--doc-limit %s: expected a number",
+						   argv[i]);
+			has_limit = true;
+		} else if (argv[i][0] != '-' && npos < 2)
 			pos[npos++] = argv[i];
 		else
 			return usage_error("box", "unexpected argument '%s'", argv[i]);
 	}
 	if (strcmp(verb, "list") != 0 && strcmp(verb, "show") != 0 && strcmp(verb, "export") != 0 &&
-	    strcmp(verb, "delete") != 0)
+	    strcmp(verb, "delete") != 0 && strcmp(verb, "set") != 0)
 		return usage_error("box", "unknown action '%s'", verb);
 	args = json_object_new_object();
 	if (strcmp(verb, "list") != 0) {
 		bool need_doc =
 			strcmp(verb, "export") == 0 || (strcmp(verb, "delete") == 0 && !all);
+		bool one_box = strcmp(verb, "show") == 0 || strcmp(verb, "set") == 0;
 
 		if (!pos[0] || !parse_uint(pos[0], 0, 9999, &box) ||
 		    (need_doc && (!pos[1] || !parse_uint(pos[1], 0, UINT32_MAX, &doc))) ||
 		    (!need_doc && pos[1])) {
 			json_object_put(args);
-			return usage_error("box", "%s: expected %s", verb,
-					   strcmp(verb, "show") == 0 ? "N" : "N DOC");
+			return usage_error("box", "%s: expected %s", verb, one_box ? "N" : "N DOC");
 		}
 		json_object_object_add(args, "box", json_object_new_int64(box));
 		if (need_doc)
@@ -184,6 +202,14 @@ int cmd_box(const struct ctl_options *opt, int argc, char **argv)
 			json_object_object_add(args, "all", json_object_new_boolean(1));
 		if (pin)
 			json_object_object_add(args, "pin", json_object_new_string(pin));
+		if (set_name)
+			json_object_object_add(args, "name", json_object_new_string(set_name));
+		if (new_pin)
+			json_object_object_add(args, "new_pin", json_object_new_string(new_pin));
+		if (clear_pin)
+			json_object_object_add(args, "clear_pin", json_object_new_boolean(1));
+		if (has_limit)
+			json_object_object_add(args, "doc_limit", json_object_new_int64(limit));
 	}
 	snprintf(cmd, sizeof(cmd), "box.%s", verb);
 	res = agent_request(&call, cmd, args);
@@ -198,6 +224,8 @@ int cmd_box(const struct ctl_options *opt, int argc, char **argv)
 		print_list(res);
 	else if (strcmp(verb, "show") == 0)
 		print_show(res);
+	else if (strcmp(verb, "set") == 0)
+		printf("box %u changed\n", box);
 	else
 		printf("deleted\n");
 	json_object_put(res);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "server_priv.h"
 
 static struct json_object *box_json(const struct box_info *b)
@@ -205,5 +206,64 @@ void req_box_delete(struct request *r)
 		box_error(r, st);
 		return;
 	}
+	reply_ok(r, NULL);
+}
+
+/* Name, PIN and document limit of a box; the current PIN is needed to change them. */
+void req_box_set(struct request *r)
+{
+	struct box_store *bs = r->srv->engine->boxes;
+	const char *name = NULL, *new_pin = NULL;
+	struct json_object *clear;
+	bool clear_pin;
+	uint64_t limit = 0;
+	unsigned int box;
+	int has_limit, st = BOX_OK;
+
+	if (open_box(r, &box) < 0)
+		return;
+	if (json_object_object_get_ex(r->args, "name", NULL) &&
+	    !(name = arg_string(r, "name", true)))
+		return;
+	if (json_object_object_get_ex(r->args, "new_pin", NULL) &&
+	    !(new_pin = arg_string(r, "new_pin", true)))
+		return;
+	clear_pin = json_object_object_get_ex(r->args, "clear_pin", &clear) &&
+		    json_object_get_boolean(clear);
+	has_limit = arg_uint(r, "doc_limit", 1, BOX_MAX_DOC_LIMIT, false, &limit);
+	if (has_limit < 0)
+		return;
+	if (!name && !new_pin && !clear_pin && !has_limit) {
+		reply_error(r, "EINVAL", "box.set: nothing to change");
+		return;
+	}
+	if (new_pin && clear_pin) {
+		reply_error(r, "EINVAL", "box.set: a new PIN or no PIN, not both");
+		return;
+	}
+	if (name && !box_name_valid(name)) {
+		reply_error(r, "EINVAL",
+			    "box.set: a name is 1 to %d characters of text, without control "
+			    "characters, '/' or '\\'",
+			    BOX_NAME_MAX);
+		return;
+	}
+	if (new_pin && !box_pin_valid(new_pin)) {
+		reply_error(r, "EINVAL", "box.set: a PIN is 1 to %d digits", BOX_PIN_MAX);
+		return;
+	}
+	if (name)
+		st = box_rename(bs, box, name);
+	if (st == BOX_OK && has_limit)
+		st = box_set_doc_limit(bs, box, (uint32_t)limit);
+	if (st == BOX_OK && (new_pin || clear_pin))
+		st = box_set_pin(bs, box, clear_pin ? NULL : new_pin);
+	if (st != BOX_OK) {
+		box_error(r, st);
+		return;
+	}
+	log_msg(LOG_INFO, 0, "uid %ld changed box %u%s%s%s", (long)r->client->uid, box,
+		name ? " (name)" : "", has_limit ? " (document limit)" : "",
+		new_pin || clear_pin ? " (PIN)" : "");
 	reply_ok(r, NULL);
 }

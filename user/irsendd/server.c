@@ -30,6 +30,7 @@ static const struct {
 	{ "box.show", req_box_show },
 	{ "box.export", req_box_export },
 	{ "box.delete", req_box_delete },
+	{ "box.set", req_box_set },
 	{ "settings.get", req_settings },
 	{ "settings.set", req_settings },
 	{ "settings.list", req_settings },

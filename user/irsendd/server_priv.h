@@ -34,6 +34,7 @@ void req_box_list(struct request *r);
 void req_box_show(struct request *r);
 void req_box_export(struct request *r);
 void req_box_delete(struct request *r);
+void req_box_set(struct request *r);
 void req_settings(struct request *r);
 
 /* Argument helpers: on failure they reply EINVAL and return -1. */

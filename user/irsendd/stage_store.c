@@ -98,7 +98,8 @@ static void store_box(struct engine *e, struct engine_job *j, unsigned int i)
 
 int stage_store_step(struct engine *e, struct engine_job *j)
 {
-	unsigned int failed = 0, code = 0;
+	unsigned int failed = 0, code = 0, first = 0;
+	const struct irs_errcode *ec;
 	char err[300];
 
 	for (unsigned int i = 0; i < j->spec.ndests; i++) {
@@ -115,12 +116,17 @@ int stage_store_step(struct engine *e, struct engine_job *j)
 	for (unsigned int i = 0; i < j->spec.ndests; i++)
 		if (j->st.dests[i].code) {
 			failed++;
-			if (!code)
+			if (!code) {
 				code = j->st.dests[i].code;
+				first = i;
+			}
 		}
+	ec = errcode_find(code);
 	if (failed)
-		engine_end(e, j, JOB_RESULT_FAILED, code, "%u of %u destination%s failed", failed,
-			   j->spec.ndests, j->spec.ndests == 1 ? "" : "s");
+		engine_end(e, j, JOB_RESULT_FAILED, code,
+			   "box %u: %s (%u of %u destination%s failed)", j->spec.dests[first].box,
+			   ec ? ec->message : "not stored", failed, j->spec.ndests,
+			   j->spec.ndests == 1 ? "" : "s");
 	else
 		engine_end(e, j, JOB_RESULT_OK, 0, "stored");
 	return 1;
