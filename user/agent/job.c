@@ -21,6 +21,12 @@ static const char *const source_names[] = {
 	[JOB_SOURCE_FILES] = "files",
 };
 
+static const char *const dest_names[] = {
+	[JOB_DEST_BOX] = "box",
+	[JOB_DEST_EMAIL] = "email",
+	[JOB_DEST_IFAX] = "ifax",
+};
+
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static int name_index(const char *const *names, size_t n, const char *name)
@@ -39,6 +45,11 @@ const char *job_stage_name(enum job_stage stage)
 const char *job_result_name(enum job_result result)
 {
 	return (size_t)result < N_ELEM(result_names) ? result_names[result] : "?";
+}
+
+const char *job_dest_type_name(enum job_dest_type type)
+{
+	return (size_t)type < N_ELEM(dest_names) ? dest_names[type] : "?";
 }
 
 const char *job_source_name(enum job_source source)
@@ -84,10 +95,16 @@ struct json_object *job_spec_to_json(const struct job_spec *spec)
 		json_object_array_add(formats, json_object_new_string(spec->formats[i]));
 	json_object_object_add(o, "formats", formats);
 	for (unsigned int i = 0; i < spec->ndests; i++) {
+		const struct job_dest *jd = &spec->dests[i];
 		struct json_object *d = json_object_new_object();
 
-		add_str(d, "type", "box");
-		add_int(d, "box", spec->dests[i].box);
+		add_str(d, "type", job_dest_type_name(jd->type));
+		if (jd->type == JOB_DEST_BOX)
+			add_int(d, "box", jd->box);
+		else
+			add_str(d, "to", jd->addrs);
+		if (jd->type == JOB_DEST_IFAX)
+			add_str(d, "mode", jd->ifax_mode == JOB_IFAX_FULL ? "full" : "simple");
 		json_object_array_add(dests, d);
 	}
 	json_object_object_add(o, "destinations", dests);
@@ -112,6 +129,9 @@ struct json_object *job_state_to_json(const struct job_spec *spec, const struct 
 		json_object_object_add(d, "done", json_object_new_boolean(st->dests[i].done));
 		add_int(d, "code", st->dests[i].code);
 		add_int(d, "doc", st->dests[i].doc);
+		add_int(d, "attempts", st->dests[i].attempts);
+		add_int(d, "next_try", st->dests[i].next_try);
+		add_str(d, "reply", st->dests[i].reply);
 		json_object_array_add(dests, d);
 	}
 	json_object_object_add(o, "destinations", dests);
@@ -258,11 +278,31 @@ int job_spec_from_json(struct json_object *o, struct job_spec *spec, char *err, 
 		return -1;
 	spec->ndests = (unsigned int)json_object_array_length(arr);
 	for (unsigned int i = 0; i < spec->ndests; i++) {
+		struct job_dest *jd = &spec->dests[i];
+		char type[16], mode[16];
+
 		v = json_object_array_get_idx(arr, i);
 		if (!json_object_is_type(v, json_type_object) ||
-		    get_u32(v, "box", &spec->dests[i].box, err, errlen) < 0)
+		    get_text(v, "type", type, sizeof(type), err, errlen) < 0)
 			return -1;
-		spec->dests[i].type = JOB_DEST_BOX;
+		idx = name_index(dest_names, N_ELEM(dest_names), type);
+		if (idx < 0) {
+			snprintf(err, errlen, "unknown destination type \"%s\"", type);
+			return -1;
+		}
+		jd->type = (enum job_dest_type)idx;
+		if (jd->type == JOB_DEST_BOX) {
+			if (get_u32(v, "box", &jd->box, err, errlen) < 0)
+				return -1;
+			continue;
+		}
+		if (get_text(v, "to", jd->addrs, sizeof(jd->addrs), err, errlen) < 0)
+			return -1;
+		if (jd->type == JOB_DEST_IFAX) {
+			if (get_text(v, "mode", mode, sizeof(mode), err, errlen) < 0)
+				return -1;
+			jd->ifax_mode = strcmp(mode, "full") == 0 ? JOB_IFAX_FULL : JOB_IFAX_SIMPLE;
+		}
 	}
 	if (get_int(o, "owner", 0, UINT32_MAX, &n, err, errlen) < 0)
 		return -1;
@@ -321,8 +361,15 @@ int job_state_from_json(struct json_object *o, const struct job_spec *spec, stru
 		}
 		st->dests[i].done = json_object_get_boolean(done);
 		st->dests[i].code = (unsigned int)n;
-		if (get_u32(v, "doc", &st->dests[i].doc, err, errlen) < 0)
+		if (get_u32(v, "doc", &st->dests[i].doc, err, errlen) < 0 ||
+		    get_int(v, "attempts", 0, 1000, &n, err, errlen) < 0)
 			return -1;
+		st->dests[i].attempts = (unsigned int)n;
+		if (get_int(v, "next_try", 0, INT64_MAX, &n, err, errlen) < 0 ||
+		    get_text(v, "reply", st->dests[i].reply, sizeof(st->dests[i].reply), err,
+			     errlen) < 0)
+			return -1;
+		st->dests[i].next_try = (time_t)n;
 	}
 	if (get_int(o, "code", 0, 999, &n, err, errlen) < 0)
 		return -1;

@@ -21,6 +21,8 @@
 #define JOB_NAME_MAX 64
 #define JOB_FORMAT_NAME_MAX 16
 #define JOB_MESSAGE_MAX 200
+/* Recipients of one e-mail or I-Fax destination, comma-separated. */
+#define JOB_ADDRS_MAX 4096
 
 enum job_source {
 	JOB_SOURCE_SCAN,  /* the simulated ADF (or a feeder) through the page ring */
@@ -28,12 +30,21 @@ enum job_source {
 };
 
 enum job_dest_type {
-	JOB_DEST_BOX, /* a User Inbox */
+	JOB_DEST_BOX,	/* a User Inbox */
+	JOB_DEST_EMAIL, /* e-mail through the SMTP server of the settings */
+	JOB_DEST_IFAX,	/* Internet fax (RFC 3965 simple or RFC 2532 full mode) */
+};
+
+enum job_ifax_mode {
+	JOB_IFAX_SIMPLE,
+	JOB_IFAX_FULL,
 };
 
 struct job_dest {
 	enum job_dest_type type;
-	uint32_t box;
+	uint32_t box;		      /* JOB_DEST_BOX */
+	char addrs[JOB_ADDRS_MAX];    /* JOB_DEST_EMAIL, JOB_DEST_IFAX: a@b,c@d */
+	enum job_ifax_mode ifax_mode; /* JOB_DEST_IFAX */
 };
 
 struct job_spec {
@@ -66,8 +77,11 @@ enum job_result {
 
 struct job_dest_state {
 	bool done;
-	unsigned int code; /* error code of section 4.3, 0 when ok */
-	uint32_t doc;	   /* document id in the box when ok */
+	unsigned int code;	     /* error code of section 4.3, 0 when ok (#899 for mail) */
+	uint32_t doc;		     /* document id in the box when ok */
+	unsigned int attempts;	     /* deliveries tried (mail: temporary failures are retried) */
+	time_t next_try;	     /* after a temporary failure: not before this time */
+	char reply[JOB_MESSAGE_MAX]; /* the server's last word, or why it failed */
 };
 
 struct job_state {
@@ -84,6 +98,7 @@ struct job_state {
 const char *job_stage_name(enum job_stage stage);
 const char *job_result_name(enum job_result result);
 const char *job_source_name(enum job_source source);
+const char *job_dest_type_name(enum job_dest_type type);
 
 /* JSON forms, as the journal stores them and the control socket shows them. */
 struct json_object *job_spec_to_json(const struct job_spec *spec);

@@ -62,6 +62,10 @@ static const struct setting_def user_defs[] = {
 	    "largest message to send, in MB; larger gives #705; 0: no limit"),
 	INT("net.timeout", 5, 600, "60",
 	    "seconds to wait for a connection, a TLS handshake or any server reply"),
+	INT("mail.retries", 0, 20, "5",
+	    "tries after a temporary failure (4xx reply, network) before the job fails"),
+	INT("mail.retry_s", 1, 86400, "60",
+	    "seconds before the first retry; each further one waits twice as long (at most 1 h)"),
 
 	HOST("smtp.server", "", "SMTP server for e-mail and I-Fax sending"),
 	INT("smtp.port", 0, 65535, "0", "SMTP server port; 0: service mode SMTPTXPN"),

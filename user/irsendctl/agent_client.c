@@ -38,14 +38,18 @@ static int connect_agent(const char *prog)
 	return -1;
 }
 
-static void print_error(const char *prog, struct json_object *msg)
+static void print_error(const char *prog, const char *cmd, struct json_object *msg)
 {
 	struct json_object *err = NULL;
 	const char *code, *text;
+	size_t n = strlen(cmd);
 
 	json_object_object_get_ex(msg, "error", &err);
 	code = ctl_get_string(err, "code");
 	text = ctl_get_string(err, "message");
+	/* "send: ..." after "irsendctl send: " says the command twice. */
+	if (text && strncmp(text, cmd, n) == 0 && text[n] == ':' && text[n + 1] == ' ')
+		text += n + 2;
 	if (code && code[0] == '#')
 		fprintf(stderr, "%s: %s %s\n", prog, code, text ? text : "");
 	else
@@ -72,7 +76,7 @@ struct json_object *agent_request(struct agent_call *call, const char *cmd,
 		 * meets a closed socket, but the reason is there to read.
 		 */
 		if ((err == EPIPE || err == ECONNRESET) && ctl_recv(sock, &msg, NULL, NULL) == 0) {
-			print_error(call->prog, msg);
+			print_error(call->prog, cmd, msg);
 			json_object_put(msg);
 		} else {
 			fprintf(stderr, "%s: sending the request failed: %s\n", call->prog,
@@ -110,7 +114,7 @@ struct json_object *agent_request(struct agent_call *call, const char *cmd,
 			if (!result)
 				result = json_object_new_object();
 		} else {
-			print_error(call->prog, msg);
+			print_error(call->prog, cmd, msg);
 		}
 		json_object_put(msg);
 		break;

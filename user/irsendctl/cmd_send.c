@@ -22,18 +22,25 @@
 
 static void send_help(void)
 {
-	printf("Usage: %s send --box N[,N...] [--format F[,F...]] [--name NAME]\n"
+	printf("Usage: %s send (--box N[,N...] | --to ADDR[,ADDR...] [--ifax simple|full])...\n"
+	       "                 [--format F[,F...]] [--name NAME]\n"
 	       "                 (--scan PAGES [--size S] [--res R] [--depth D] | FILE...)\n"
 	       "\n"
 	       "Give irsendd a job: scan PAGES pages on the simulated ADF, or take the\n"
 	       "PNM pages of FILE... ('-' for standard input; several images per file are\n"
-	       "fine), encode them in each format, and store the result in each User Inbox.\n"
+	       "fine), encode them in each format, and deliver the result: into each User\n"
+	       "Inbox, and by e-mail (or I-Fax with --ifax) to the addresses, through the\n"
+	       "SMTP server of the settings ('%s settings list'). A temporary mail\n"
+	       "failure (4xx reply, network) is retried later (mail.retries, mail.retry_s).\n"
 	       "The job is in the agent's journal before this command says \"accepted\":\n"
 	       "from then on a crash or power cut does not lose it. The command follows the\n"
 	       "job to its end, with progress on a terminal, unless --no-wait is given.\n"
 	       "\n"
 	       "Options:\n"
 	       "  --box N[,N...]     User Inboxes to store into (0..99 by default)\n"
+	       "  --to ADDR[,...]    e-mail recipients: one message to all of them\n"
+	       "  --ifax MODE        send to the --to addresses as I-Fax: simple (RFC 3965)\n"
+	       "                     or full (RFC 2532, with a delivery receipt request)\n"
 	       "  --format F[,F...]  %s (default pdf)\n"
 	       "  --name NAME        document name, also the file names (letters, digits,\n"
 	       "                     '.', '_', '-'; default doc-JOBID)\n"
@@ -55,10 +62,12 @@ static void send_help(void)
 	       "Examples:\n"
 	       "  %s send --box 1 --format pdf,tiff-mmr --scan 3 --res 600\n"
 	       "  %s send --box 2 --format ifax page1.pbm page2.pbm\n"
+	       "  %s send --to alice@example.com,bob@example.com --scan 2\n"
+	       "  %s send --to fax@example.com --ifax simple --format ifax --scan 1\n"
 	       "  scanimage --format=pnm | %s send --box 1 -\n",
-	       CTL_PROG, ENCODE_FORMAT_CHOICES, IRSEND_SCAN_MAX_PAGES, PAPER_CHOICES,
+	       CTL_PROG, CTL_PROG, ENCODE_FORMAT_CHOICES, IRSEND_SCAN_MAX_PAGES, PAPER_CHOICES,
 	       SCAN_RES_CHOICES, DEPTH_CHOICES, IRSEND_SCAN_MAX_PACE_MS, CTL_PROG, CTL_PROG,
-	       CTL_PROG, CTL_PROG);
+	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
 }
 
 enum {
@@ -74,6 +83,8 @@ enum {
 	OPT_DPI,
 	OPT_NO_WAIT,
 	OPT_JAM_AT,
+	OPT_TO,
+	OPT_IFAX,
 };
 
 static const struct option send_options[] = {
@@ -89,6 +100,8 @@ static const struct option send_options[] = {
 	{ "dpi", required_argument, NULL, OPT_DPI },
 	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 	{ "jam-at", required_argument, NULL, OPT_JAM_AT },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "ifax", required_argument, NULL, OPT_IFAX },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -165,9 +178,17 @@ static int report(struct json_object *res, bool json)
 		printf("job %llu: ok, %llu page%s", (unsigned long long)id,
 		       (unsigned long long)pages, pages == 1 ? "" : "s");
 		for (size_t i = 0; dests && i < json_object_array_length(dests); i++) {
+			struct json_object *d = json_object_array_get_idx(dests, i);
+			const char *type = ctl_get_string(d, "type");
 			uint64_t box = 0, doc = 0;
 
-			ctl_get_uint(json_object_array_get_idx(dests, i), "box", &box);
+			if (type && strcmp(type, "box") != 0) {
+				printf("%s %s to %s (#899)", i ? "," : ":",
+				       strcmp(type, "ifax") == 0 ? "I-Fax" : "e-mail",
+				       ctl_get_string(d, "to"));
+				continue;
+			}
+			ctl_get_uint(d, "box", &box);
 			ctl_get_uint(json_object_array_get_idx(sdests, i), "doc", &doc);
 			printf("%s box %llu document %llu", i ? "," : ":", (unsigned long long)box,
 			       (unsigned long long)doc);
@@ -214,6 +235,13 @@ int cmd_send(const struct ctl_options *opt, int argc, char **argv)
 			}
 			json_object_object_add(args, "boxes", v);
 			have_box = true;
+			break;
+		case OPT_TO:
+			json_object_object_add(args, "to", split_list(optarg, false));
+			have_box = true;
+			break;
+		case OPT_IFAX:
+			json_object_object_add(args, "ifax", json_object_new_string(optarg));
 			break;
 		case OPT_FORMAT:
 			json_object_object_add(args, "formats", split_list(optarg, false));
@@ -275,7 +303,7 @@ int cmd_send(const struct ctl_options *opt, int argc, char **argv)
 		}
 	}
 	if (!have_box) {
-		usage_error(CMD, "--box N is required (the User Inbox to store into)");
+		usage_error(CMD, "--box N or --to ADDR is required (where the document goes)");
 		goto out;
 	}
 	if (f.pages_expected && optind < argc) {

@@ -2,6 +2,8 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +107,10 @@ int engine_open(struct engine *e, const char *data_dir, const struct box_store_o
 	char boxes[JOURNAL_PATH_MAX];
 	int n, st;
 
+	if (pipe2(e->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
 	if (journal_open(&e->journal, data_dir, err, errlen) < 0)
 		return -1;
 	snprintf(boxes, sizeof(boxes), "%.4000s/boxes", data_dir);
@@ -272,9 +278,23 @@ void engine_end(struct engine *e, struct engine_job *j, enum job_result result, 
 	free_job(e, j);
 }
 
+/* The first job that can make progress: one waiting for a retry lets the others by. */
+static struct engine_job *runnable(struct engine *e)
+{
+	time_t now = time(NULL);
+
+	for (struct engine_job *j = e->jobs; j; j = j->next) {
+		time_t until = stage_store_waiting_until(j);
+
+		if (j->cancel || !until || until <= now)
+			return j;
+	}
+	return NULL;
+}
+
 int engine_step(struct engine *e)
 {
-	struct engine_job *j = e->jobs;
+	struct engine_job *j = runnable(e);
 
 	if (!j || j->st.stage != JOB_SCANNING)
 		stage_scan_drain(e);
@@ -283,12 +303,17 @@ int engine_step(struct engine *e)
 	if (j->cancel) {
 		if (j->st.stage == JOB_SCANNING && j->ring_job)
 			return stage_scan_step(e, j); /* it cancels the ring job first */
+		if (j->delivering)
+			return 0; /* the thread's result ends it */
 		engine_end(e, j, JOB_RESULT_CANCELLED, IRS_E_CANCELLED_SENDING,
 			   "cancelled by an operator");
 		return 1;
 	}
 	/* Stopping: a scan runs to its end (the paper is moving), nothing else starts. */
 	if (e->stopping && j->st.stage != JOB_SCANNING)
+		return 0;
+	/* One delivery thread at a time; its result moves the job on. */
+	if (j->delivering)
 		return 0;
 	switch (j->st.stage) {
 	case JOB_QUEUED:
@@ -323,12 +348,45 @@ int engine_wait_fd(const struct engine *e)
 int engine_wait_ms(const struct engine *e)
 {
 	const struct engine_job *j = e->jobs;
+	time_t now = time(NULL), soonest = 0;
 	int64_t left;
 
-	if (!j || j->st.stage != JOB_SCANNING || !j->ring_job)
+	if (j && j->st.stage == JOB_SCANNING && j->ring_job) {
+		left = j->last_data_ms + e->scan_timeout_ms - engine_now_ms();
+		return left > 0 ? (int)left : 0;
+	}
+	/* The next retry of a delivery. */
+	for (; j; j = j->next) {
+		time_t until = stage_store_waiting_until(j);
+
+		if (until && (!soonest || until < soonest))
+			soonest = until;
+	}
+	if (!soonest)
 		return -1;
-	left = j->last_data_ms + e->scan_timeout_ms - engine_now_ms();
-	return left > 0 ? (int)left : 0;
+	return soonest > now ? (int)((soonest - now) * 1000) : 0;
+}
+
+int engine_wake_fd(const struct engine *e)
+{
+	return e->wake[0];
+}
+
+void engine_collect(struct engine *e)
+{
+	struct deliver_task *t;
+
+	while (read(e->wake[0], &t, sizeof(t)) == (ssize_t)sizeof(t)) {
+		e->delivery_in_flight = false;
+		stage_store_delivered(e, t);
+		deliver_task_free(t);
+	}
+}
+
+bool engine_can_exit(const struct engine *e)
+{
+	return !e->delivery_in_flight &&
+	       (!e->jobs || e->jobs->st.stage != JOB_SCANNING || !e->jobs->ring_job);
 }
 
 void engine_stop(struct engine *e)

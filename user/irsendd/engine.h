@@ -32,6 +32,8 @@ struct engine_job {
 	/* While encoding. */
 	struct encoder *enc;
 	uint32_t enc_page; /* pages added to enc */
+	/* While delivering: a network delivery runs in a thread (deliver_task.h). */
+	bool delivering;
 	struct engine_job *next;
 };
 
@@ -51,6 +53,12 @@ struct engine {
 	void (*notify)(void *arg, const struct engine_job *job, enum engine_event ev);
 	void *notify_arg;
 	bool stopping; /* SIGTERM: no new stage starts */
+	/* What a delivery needs: the user settings, the service-mode values. */
+	struct settings_store *settings;
+	const char *service_path; /* without the module: the file they live in */
+	/* Delivery threads report through this pipe; one delivery runs at a time. */
+	int wake[2];
+	bool delivery_in_flight;
 };
 
 /* Open the journal and box store under data_dir and recover unfinished jobs. */
@@ -87,5 +95,12 @@ int engine_wait_ms(const struct engine *e);
 
 /* SIGTERM: stop between steps; the journal keeps every job for the next start. */
 void engine_stop(struct engine *e);
+/* True once nothing runs that must be waited for (a scan, a delivery thread). */
+bool engine_can_exit(const struct engine *e);
+
+/* The read end of the delivery threads' pipe, for the main loop's epoll. */
+int engine_wake_fd(const struct engine *e);
+/* It is readable: take the finished deliveries' results. */
+void engine_collect(struct engine *e);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "deliver_task.h"
 #include "engine.h"
 
 /* Each returns 1: step again at once, 0: wait (fd or timer), as engine_step(). */
@@ -14,6 +15,10 @@ void stage_scan_drain(struct engine *e);
 int stage_encode_step(struct engine *e, struct engine_job *j);
 void stage_encode_cleanup(struct engine_job *j);
 int stage_store_step(struct engine *e, struct engine_job *j);
+/* A finished delivery thread's result (stage_store.c). */
+void stage_store_delivered(struct engine *e, struct deliver_task *t);
+/* The job waits for a retry of a delivery: the time it may go on, else 0. */
+time_t stage_store_waiting_until(const struct engine_job *j);
 
 /* Move j to its next stage and journal it: 0, or -1 (the job then failed). */
 int engine_advance(struct engine *e, struct engine_job *j, enum job_stage next);

@@ -70,6 +70,7 @@ struct agent {
 	bool have_ring;
 	struct settings_store *settings;
 	char settings_path[512];
+	char service_path[520];
 	int sigfd;
 };
 
@@ -174,6 +175,7 @@ static int start(struct agent *a)
 		.count = cfg->box_count,
 		.area_limit = cfg->box_area_mb << 20,
 	};
+	struct epoll_event ev = { .events = EPOLLIN };
 	uid_t uid = getuid();
 	gid_t gid = getgid(), group;
 	char err[SETTINGS_LOAD_ERR_MAX], dir[CONFIG_VALUE_MAX];
@@ -234,6 +236,11 @@ static int start(struct agent *a)
 	a->engine.notify_arg = &a->server;
 	if (engine_open(&a->engine, cfg->data_dir, &box_opts, err, sizeof(err)) < 0)
 		goto fail;
+	ev.data.ptr = a->engine.wake;
+	if (epoll_ctl(a->server.epfd, EPOLL_CTL_ADD, engine_wake_fd(&a->engine), &ev) < 0) {
+		snprintf(err, sizeof(err), "epoll: %s", strerror(errno));
+		goto fail;
+	}
 	a->server.engine = &a->engine;
 	a->server.device_fd = a->have_ring ? a->ring.fd : -1;
 	snprintf(a->settings_path, sizeof(a->settings_path), "%.400s/settings.conf", cfg->data_dir);
@@ -248,6 +255,9 @@ static int start(struct agent *a)
 		log_msg(LOG_ERR, 0, "user settings ignored (defaults in use): %s", err);
 	a->server.settings = a->settings;
 	a->server.settings_path = a->settings_path;
+	a->engine.settings = a->settings;
+	snprintf(a->service_path, sizeof(a->service_path), "%.500s.service", a->settings_path);
+	a->engine.service_path = a->service_path;
 	return 0;
 fail:
 	log_msg(LOG_ERR, 0, "%s", err);
@@ -305,8 +315,7 @@ static int serve(struct agent *a)
 
 		server_reap(&a->server);
 		/* Stopping: out once nothing runs that must run to its end. */
-		if (stopping && !more &&
-		    (!a->engine.jobs || a->engine.jobs->st.stage != JOB_SCANNING))
+		if (stopping && !more && engine_can_exit(&a->engine))
 			break;
 		n = epoll_wait(a->server.epfd, evs, 16, timeout);
 		if (n < 0 && errno != EINTR)
@@ -323,6 +332,8 @@ static int serve(struct agent *a)
 				}
 			} else if (p == a->server.task_wake) {
 				server_tasks_ready(&a->server);
+			} else if (p == a->engine.wake) {
+				engine_collect(&a->engine);
 			} else if (p != &a->ring) {
 				server_client_ready(&a->server, p);
 			}

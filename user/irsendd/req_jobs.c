@@ -79,30 +79,110 @@ static int parse_formats(struct request *r, struct job_spec *spec)
 	return 0;
 }
 
-static int parse_dests(struct request *r, struct job_spec *spec)
+/* An address we can put in RCPT TO and To: local@domain, nothing that breaks a header. */
+static bool address_ok(const char *a)
+{
+	const char *at = strchr(a, '@');
+	size_t n = strlen(a);
+
+	if (n < 3 || n > 254 || !at || at == a || !at[1] || strchr(at + 1, '@'))
+		return false;
+	for (; *a; a++)
+		if ((unsigned char)*a <= ' ' || strchr("<>,;:\\\"()[]", *a) || *a == 0x7f)
+			return false;
+	return true;
+}
+
+static int parse_boxes(struct request *r, struct job_spec *spec, struct json_object *arr)
 {
 	unsigned int count = box_count(r->srv->engine->boxes);
-	struct json_object *arr;
 
-	if (!json_object_object_get_ex(r->args, "boxes", &arr) ||
-	    !json_object_is_type(arr, json_type_array) || json_object_array_length(arr) < 1 ||
-	    json_object_array_length(arr) > JOB_MAX_DESTS) {
+	if (!json_object_is_type(arr, json_type_array) || json_object_array_length(arr) < 1 ||
+	    json_object_array_length(arr) + spec->ndests > JOB_MAX_DESTS) {
 		reply_error(r, "EINVAL", "send: \"boxes\" must list 1 to %d box numbers",
 			    JOB_MAX_DESTS);
 		return -1;
 	}
-	spec->ndests = (unsigned int)json_object_array_length(arr);
-	for (unsigned int i = 0; i < spec->ndests; i++) {
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *v = json_object_array_get_idx(arr, i);
 		int64_t n = json_object_get_int64(v);
+		struct job_dest *d = &spec->dests[spec->ndests];
 
 		if (!json_object_is_type(v, json_type_int) || n < 0 || n >= count) {
 			reply_error(r, "EINVAL", "send: box %lld does not exist (boxes are 0..%u)",
 				    (long long)n, count - 1);
 			return -1;
 		}
-		spec->dests[i].type = JOB_DEST_BOX;
-		spec->dests[i].box = (uint32_t)n;
+		d->type = JOB_DEST_BOX;
+		d->box = (uint32_t)n;
+		spec->ndests++;
+	}
+	return 0;
+}
+
+/* "to": every address of one e-mail (or, with "ifax", one I-Fax) destination. */
+static int parse_recipients(struct request *r, struct job_spec *spec, struct json_object *arr)
+{
+	const char *mode = arg_string(r, "ifax", false);
+	struct job_dest *d = &spec->dests[spec->ndests];
+	size_t off = 0;
+
+	if (json_object_object_get_ex(r->args, "ifax", NULL) && !mode)
+		return -1;
+	if (!json_object_is_type(arr, json_type_array) || json_object_array_length(arr) < 1) {
+		reply_error(r, "EINVAL", "send: \"to\" must list at least one address");
+		return -1;
+	}
+	if (spec->ndests >= JOB_MAX_DESTS) {
+		reply_error(r, "EINVAL", "send: at most %d destinations", JOB_MAX_DESTS);
+		return -1;
+	}
+	if (mode && strcmp(mode, "simple") != 0 && strcmp(mode, "full") != 0) {
+		reply_error(r, "EINVAL", "send: ifax mode \"%.16s\": expected simple or full",
+			    mode);
+		return -1;
+	}
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *v = json_object_array_get_idx(arr, i);
+		const char *a = json_object_get_string(v);
+
+		if (!json_object_is_type(v, json_type_string) || !address_ok(a)) {
+			reply_error(r, "EINVAL", "send: \"%.80s\" is not an e-mail address",
+				    a ? a : "");
+			return -1;
+		}
+		if (off + strlen(a) + 2 > sizeof(d->addrs)) {
+			reply_error(r, "E2BIG", "send: the recipients take more than %d bytes",
+				    JOB_ADDRS_MAX - 1);
+			return -1;
+		}
+		off += (size_t)snprintf(d->addrs + off, sizeof(d->addrs) - off, "%s%s",
+					off ? "," : "", a);
+	}
+	d->type = mode ? JOB_DEST_IFAX : JOB_DEST_EMAIL;
+	d->ifax_mode = mode && strcmp(mode, "full") == 0 ? JOB_IFAX_FULL : JOB_IFAX_SIMPLE;
+	spec->ndests++;
+	return 0;
+}
+
+static int parse_dests(struct request *r, struct job_spec *spec)
+{
+	struct json_object *boxes = NULL, *to = NULL;
+
+	json_object_object_get_ex(r->args, "boxes", &boxes);
+	json_object_object_get_ex(r->args, "to", &to);
+	if (!boxes && !to) {
+		reply_error(r, "EINVAL",
+			    "send: give \"boxes\" or \"to\" (where the document goes)");
+		return -1;
+	}
+	if (boxes && parse_boxes(r, spec, boxes) < 0)
+		return -1;
+	if (to && parse_recipients(r, spec, to) < 0)
+		return -1;
+	if (spec->ndests == 0) {
+		reply_error(r, "EINVAL", "send: no destination");
+		return -1;
 	}
 	return 0;
 }

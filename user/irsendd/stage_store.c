@@ -1,19 +1,27 @@
 /*
- * The store stage: each destination in turn gets the encoded documents.
+ * The delivery stage: each destination in turn gets the encoded documents.
  * A User Inbox takes them as one document, keyed by job and destination
  * so that a store repeated after a crash finds the document already there.
+ * E-mail and I-Fax go out from a delivery thread; a temporary failure is
+ * retried later with a growing pause, while other jobs go on.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine_priv.h"
 #include "errcodes.h"
 #include "fsutil.h"
 #include "log.h"
+#include "service_blob.h"
+#include "settings_store.h"
+
+/* The longest pause between two tries of a delivery. */
+#define RETRY_MAX_S 3600
 
 /* Hard-link every encoded file into staging: the box takes them without a copy. */
 static int link_outputs(struct engine *e, struct engine_job *j, const char *staging, char *err,
@@ -87,25 +95,188 @@ static void store_box(struct engine *e, struct engine_job *j, unsigned int i)
 		remove_tree(staging);
 	free(staging);
 	ds->done = true;
+	ds->attempts++;
 	ds->code = st == BOX_OK ? 0 : box_code(st);
+	snprintf(ds->reply, sizeof(ds->reply), "%s%s%s", st == BOX_OK ? "" : box_strerror(st),
+		 *err ? ": " : "", err);
 	if (st == BOX_OK)
 		log_msg(LOG_INFO, j->spec.id, "stored in box %u as document %u",
 			j->spec.dests[i].box, ds->doc);
 	else
-		log_msg(LOG_WARNING, j->spec.id, "box %u: #%03u %s%s%s", j->spec.dests[i].box,
-			ds->code, box_strerror(st), *err ? ": " : "", err);
+		log_msg(LOG_WARNING, j->spec.id, "box %u: #%03u %s", j->spec.dests[i].box, ds->code,
+			ds->reply);
+}
+
+/* Every encoded file of the job, in format order, for a delivery thread. */
+static int list_outputs(struct engine *e, struct engine_job *j, struct deliver_task *t)
+{
+	for (unsigned int f = 0; f < j->spec.nformats; f++) {
+		char dir[JOURNAL_PATH_MAX];
+		struct dirent **names;
+		int n;
+
+		engine_out_dir(e, j, f, dir, sizeof(dir));
+		/* Sorted: split PDFs go out in page order. */
+		n = scandir(dir, &names, NULL, alphasort);
+		if (n < 0)
+			return -1;
+		for (int k = 0; k < n; k++) {
+			if (names[k]->d_name[0] != '.' && t->nfiles < DELIVER_MAX_FILES) {
+				struct deliver_file *df = &t->files[t->nfiles++];
+
+				snprintf(df->path, sizeof(df->path), "%.300s/%.150s", dir,
+					 names[k]->d_name);
+				snprintf(df->format, sizeof(df->format), "%s", j->spec.formats[f]);
+			}
+			free(names[k]);
+		}
+		free(names);
+	}
+	return 0;
+}
+
+/* The service-mode values as text, for the thread (NVRAM through the module). */
+static char *service_text(struct engine *e)
+{
+	struct settings_store *st = settings_store_new(SETTING_SERVICE);
+	char err[300], *text = NULL;
+	int ret;
+
+	if (!st)
+		return NULL;
+	if (e->rc)
+		ret = service_nvram_load(e->rc->fd, st, err, sizeof(err));
+	else
+		ret = access(e->service_path, F_OK) == 0
+			      ? settings_store_load(st, e->service_path, err, sizeof(err))
+			      : 0;
+	if (ret < 0)
+		log_msg(LOG_WARNING, 0, "service-mode values: %s (defaults used)", err);
+	text = settings_store_format(st, NULL);
+	settings_store_free(st);
+	return text;
+}
+
+static void start_delivery(struct engine *e, struct engine_job *j, unsigned int i)
+{
+	struct job_dest_state *ds = &j->st.dests[i];
+	struct deliver_task *t = calloc(1, sizeof(*t));
+
+	if (t) {
+		t->job = j->spec.id;
+		t->dest = i;
+		t->target = j->spec.dests[i];
+		snprintf(t->name, sizeof(t->name), "%s", j->spec.name);
+		t->pages = j->st.pages;
+		t->wake_fd = e->wake[1];
+		t->user_settings = e->settings ? settings_store_format(e->settings, NULL) : NULL;
+		t->service_settings = service_text(e);
+	}
+	if (!t || list_outputs(e, j, t) < 0 || deliver_task_start(t) < 0) {
+		deliver_task_free(t);
+		ds->done = true;
+		ds->code = IRS_E_WORK_AREA_FULL;
+		snprintf(ds->reply, sizeof(ds->reply), "cannot start the delivery: %s",
+			 strerror(errno));
+		return;
+	}
+	ds->attempts++;
+	j->delivering = true;
+	e->delivery_in_flight = true;
+	log_msg(LOG_INFO, j->spec.id, "%s to %s (try %u)", job_dest_type_name(t->target.type),
+		t->target.addrs, ds->attempts);
+}
+
+/* How long to wait after the n-th failed try. */
+static time_t backoff(struct engine *e, unsigned int attempts)
+{
+	long long first = e->settings ? settings_store_get_int(e->settings, "mail.retry_s") : 60;
+	long long s = first;
+
+	for (unsigned int k = 1; k < attempts && s < RETRY_MAX_S; k++)
+		s *= 2;
+	return (time_t)(s < RETRY_MAX_S ? s : RETRY_MAX_S);
+}
+
+void stage_store_delivered(struct engine *e, struct deliver_task *t)
+{
+	struct engine_job *j = engine_find(e, t->job);
+	struct job_dest_state *ds;
+	long long retries;
+	char err[300];
+
+	if (!j)
+		return;
+	j->delivering = false;
+	ds = &j->st.dests[t->dest];
+	snprintf(ds->reply, sizeof(ds->reply), "%s", t->reply);
+	retries = e->settings ? settings_store_get_int(e->settings, "mail.retries") : 5;
+	if (t->code == IRS_E_SENT) {
+		ds->done = true;
+		ds->code = IRS_E_SENT;
+		log_msg(LOG_INFO, j->spec.id, "sent to %s: #899", t->target.addrs);
+	} else if (t->temporary && !j->cancel && ds->attempts <= (unsigned int)retries) {
+		ds->code = t->code;
+		ds->next_try = time(NULL) + backoff(e, ds->attempts);
+		log_msg(LOG_WARNING, j->spec.id, "#%03u %s; next try in %lld s", t->code, t->reply,
+			(long long)(ds->next_try - time(NULL)));
+	} else {
+		ds->done = true;
+		ds->code = t->code;
+		log_msg(LOG_WARNING, j->spec.id, "#%03u %s", t->code, t->reply);
+	}
+	if (journal_save_state(&e->journal, &j->spec, &j->st, err, sizeof(err)) < 0) {
+		engine_end(e, j, JOB_RESULT_FAILED, IRS_E_WORK_AREA_FULL, "%s", err);
+		return;
+	}
+	engine_notify(e, j, ENGINE_EV_PROGRESS);
+}
+
+time_t stage_store_waiting_until(const struct engine_job *j)
+{
+	time_t until = 0;
+
+	if (j->st.stage != JOB_STORING || j->delivering)
+		return 0;
+	for (unsigned int i = 0; i < j->spec.ndests; i++) {
+		const struct job_dest_state *ds = &j->st.dests[i];
+
+		if (ds->done)
+			continue;
+		if (!ds->next_try)
+			return 0; /* one destination can go at once */
+		if (!until || ds->next_try < until)
+			until = ds->next_try;
+	}
+	return until;
+}
+
+static bool dest_failed(const struct job_dest_state *ds)
+{
+	return ds->code && ds->code != IRS_E_SENT;
 }
 
 int stage_store_step(struct engine *e, struct engine_job *j)
 {
-	unsigned int failed = 0, code = 0, first = 0;
+	unsigned int failed = 0, first = 0;
+	time_t now = time(NULL);
 	const struct irs_errcode *ec;
 	char err[300];
 
 	for (unsigned int i = 0; i < j->spec.ndests; i++) {
-		if (j->st.dests[i].done)
+		struct job_dest_state *ds = &j->st.dests[i];
+
+		if (ds->done || (ds->next_try && ds->next_try > now))
 			continue;
-		store_box(e, j, i);
+		if (j->spec.dests[i].type != JOB_DEST_BOX) {
+			if (e->delivery_in_flight)
+				return 0; /* another job's delivery: its result wakes us */
+			start_delivery(e, j, i);
+			if (j->delivering)
+				return 0;
+		} else {
+			store_box(e, j, i);
+		}
 		if (journal_save_state(&e->journal, &j->spec, &j->st, err, sizeof(err)) < 0) {
 			engine_end(e, j, JOB_RESULT_FAILED, IRS_E_WORK_AREA_FULL, "%s", err);
 			return 1;
@@ -113,21 +284,26 @@ int stage_store_step(struct engine *e, struct engine_job *j)
 		engine_notify(e, j, ENGINE_EV_PROGRESS);
 		return 1;
 	}
-	for (unsigned int i = 0; i < j->spec.ndests; i++)
-		if (j->st.dests[i].code) {
-			failed++;
-			if (!code) {
-				code = j->st.dests[i].code;
-				first = i;
-			}
-		}
-	ec = errcode_find(code);
-	if (failed)
-		engine_end(e, j, JOB_RESULT_FAILED, code,
+	for (unsigned int i = 0; i < j->spec.ndests; i++) {
+		if (!j->st.dests[i].done)
+			return 0; /* waiting for a retry */
+		if (dest_failed(&j->st.dests[i]) && !failed++)
+			first = i;
+	}
+	if (!failed) {
+		engine_end(e, j, JOB_RESULT_OK, 0, "delivered");
+		return 1;
+	}
+	ec = errcode_find(j->st.dests[first].code);
+	if (j->spec.dests[first].type == JOB_DEST_BOX)
+		engine_end(e, j, JOB_RESULT_FAILED, j->st.dests[first].code,
 			   "box %u: %s (%u of %u destination%s failed)", j->spec.dests[first].box,
 			   ec ? ec->message : "not stored", failed, j->spec.ndests,
 			   j->spec.ndests == 1 ? "" : "s");
 	else
-		engine_end(e, j, JOB_RESULT_OK, 0, "stored");
+		engine_end(e, j, JOB_RESULT_FAILED, j->st.dests[first].code,
+			   "%.60s: %.100s (%u of %u destination%s failed)",
+			   j->spec.dests[first].addrs, j->st.dests[first].reply, failed,
+			   j->spec.ndests, j->spec.ndests == 1 ? "" : "s");
 	return 1;
 }
