@@ -187,6 +187,29 @@ static int parse_dests(struct request *r, struct job_spec *spec)
 	return 0;
 }
 
+/* An I-Fax destination needs the I-Fax profile among the formats: it is added. */
+static int add_ifax_format(struct request *r, struct job_spec *spec)
+{
+	bool wanted = false;
+
+	for (unsigned int i = 0; i < spec->ndests; i++)
+		wanted |= spec->dests[i].type == JOB_DEST_IFAX;
+	for (unsigned int i = 0; wanted && i < spec->nformats; i++)
+		if (strcmp(spec->formats[i], "ifax") == 0)
+			return 0;
+	if (!wanted)
+		return 0;
+	if (spec->nformats == JOB_MAX_FORMATS) {
+		reply_error(r, "EINVAL",
+			    "send: an I-Fax needs the ifax format and there are "
+			    "already %d formats",
+			    JOB_MAX_FORMATS);
+		return -1;
+	}
+	strcpy(spec->formats[spec->nformats++], "ifax");
+	return 0;
+}
+
 /* The scan request from the operator's words ("A4", "300", "1"). */
 static int parse_scan(struct request *r, struct irsend_scan_request *req)
 {
@@ -341,7 +364,8 @@ void req_send(struct request *r)
 			    name, JOB_NAME_MAX - 1);
 		return;
 	}
-	if (parse_formats(r, &spec) < 0 || parse_dests(r, &spec) < 0)
+	if (parse_formats(r, &spec) < 0 || parse_dests(r, &spec) < 0 ||
+	    add_ifax_format(r, &spec) < 0)
 		return;
 	if (engine_begin(e, &spec, dir, sizeof(dir), err, sizeof(err)) < 0) {
 		reply_error(r, "#702", "send: %s", err);

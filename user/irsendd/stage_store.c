@@ -107,7 +107,21 @@ static void store_box(struct engine *e, struct engine_job *j, unsigned int i)
 			ds->reply);
 }
 
-/* Every encoded file of the job, in format order, for a delivery thread. */
+/*
+ * Which formats go to a mail destination: an I-Fax carries the I-Fax
+ * profile only (RFC 3965); an e-mail carries the others, or the I-Fax
+ * TIFF when that is all there is.
+ */
+static bool format_for(const struct engine_job *j, enum job_dest_type type, unsigned int f)
+{
+	bool is_ifax = strcmp(j->spec.formats[f], "ifax") == 0;
+
+	if (type == JOB_DEST_IFAX)
+		return is_ifax;
+	return !is_ifax || j->spec.nformats == 1;
+}
+
+/* The encoded files a delivery takes, in format order, for a delivery thread. */
 static int list_outputs(struct engine *e, struct engine_job *j, struct deliver_task *t)
 {
 	for (unsigned int f = 0; f < j->spec.nformats; f++) {
@@ -115,6 +129,8 @@ static int list_outputs(struct engine *e, struct engine_job *j, struct deliver_t
 		struct dirent **names;
 		int n;
 
+		if (!format_for(j, t->target.type, f))
+			continue;
 		engine_out_dir(e, j, f, dir, sizeof(dir));
 		/* Sorted: split PDFs go out in page order. */
 		n = scandir(dir, &names, NULL, alphasort);
