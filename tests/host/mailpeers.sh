@@ -1,0 +1,292 @@
+#!/bin/bash
+# The real mail peers of tests/lib/mailpeers.sh, proven with independent
+# clients (swaks, gsasl, openssl, python3 smtplib/poplib, MIT kinit):
+# every SASL mechanism on each Postfix variant, STARTTLS required, no AUTH,
+# implicit TLS, client certificates, TLS that cannot succeed, size limits,
+# the discarding port, byte-for-byte delivery, Dovecot POP3 (USER/PASS,
+# APOP, STLS, AUTH), its submission service, POP before SMTP, Kerberos
+# GSSAPI and the clock-skewed KDC.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+. tests/lib/mailpeers.sh
+
+plan=26
+tap_plan $plan
+
+if [ "$(id -u)" -ne 0 ]; then
+	for ((i = 0; i < plan; i++)); do tap_skip "mail peers" "needs root"; done
+	exit 0
+fi
+for tool in postfix dovecot krb5kdc swaks gsasl openssl python3 kinit; do
+	if ! command -v "$tool" >/dev/null; then
+		tap_fail "tool $tool installed" "run scripts/setup-deps"
+		exit 1
+	fi
+done
+
+work=$(mktemp -d /tmp/irsend-mailpeers.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+out=$work/out
+SECONDS=0
+start_t=$(date +%s.%N)
+if mailpeers_start "$work/peers"; then
+	t=$(awk -v a="$start_t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	tap_ok "peers start (postfix, dovecot, krb5kdc x2) in ${t}s"
+else
+	tap_fail "peers start" "$(mailpeers_log 2>&1)"
+	exit 1
+fi
+U=$MAILPEERS_USER
+PW=$MAILPEERS_PASSWORD
+H=$MAILPEERS_HOST
+R=$MAILPEERS_REMOTE_DOMAIN
+D=$MAILPEERS_DOMAIN
+
+# sw PORT ARGS...: swaks quietly against the peer, transcript in $out
+sw() {
+	local p=$1
+	shift
+	swaks --server "$H" --port "$p" --from "tests@$D" --helo device.irsend.test \
+		--tls-ca-path "$MAILPEERS_CA" "$@" >"$out" 2>&1
+}
+
+# smtp_probe PORT SCRIPT: python3 with an smtplib.SMTP connected as `s`
+smtp_probe() {
+	local p=$1
+	shift
+	python3 - "$H" "$p" "$MAILPEERS_CA" "$@" >"$out" 2>&1 <<-EOF
+		import smtplib, ssl, sys, base64
+		host, port, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+		ctx = ssl.create_default_context(cafile=ca)
+		s = smtplib.SMTP(host, port, timeout=10)
+		$(cat)
+	EOF
+}
+
+expect_in_out() {
+	local name=$1 pat=$2
+	if grep -qE -- "$pat" "$out"; then
+		tap_ok "$name"
+	else
+		tap_fail "$name" "expected /$pat/ in:" "$(tail -15 "$out")"
+	fi
+}
+
+# --- Postfix (a): every mechanism over STARTTLS, relaying only after AUTH
+for m in CRAM-MD5 DIGEST-MD5 NTLM PLAIN LOGIN; do
+	extra=()
+	[ $m = NTLM ] && extra=(--auth-extra "domain=$MAILPEERS_NTLM_DOMAIN")
+	rcpt="swaks-$(echo $m | tr A-Z a-z)@$R"
+	if sw "$MAILPEERS_SMTP_PORT" --tls --auth "$m" --auth-user "$U" --auth-password "$PW" \
+		"${extra[@]}" --to "$rcpt" && grep -q '^<~  235 ' "$out" &&
+		mailpeers_wait_delivery "$rcpt" 10 >/dev/null; then
+		tap_ok "postfix (a): AUTH $m over STARTTLS relays to $R"
+	else
+		tap_fail "postfix (a): AUTH $m over STARTTLS" "$(tail -8 "$out")"
+	fi
+done
+for m in SCRAM-SHA-1 SCRAM-SHA-256; do
+	# no channel binding: Postfix gives Cyrus none, so no -PLUS variant
+	if gsasl --smtp --connect="$H:$MAILPEERS_SMTP_PORT" --starttls --no-cb \
+		--x509-ca-file="$MAILPEERS_CA" -m "$m" -a "$U" -p "$PW" </dev/null >"$out" 2>&1 &&
+		grep -q '^235 ' "$out"; then
+		tap_ok "postfix (a): AUTH $m over STARTTLS (gsasl)"
+	else
+		tap_fail "postfix (a): AUTH $m (gsasl)" "$(tail -5 "$out")"
+	fi
+done
+ok=1
+for m in PLAIN LOGIN CRAM-MD5; do
+	sw "$MAILPEERS_SMTP_PORT" --auth "$m" --auth-user "$U" --auth-password "$PW" \
+		--to "plain-$m@$R" --quit-after AUTH || { ok=0; break; }
+	grep -q STARTTLS "$out" || true
+	grep -q '^<~  235 \|^<-  235 ' "$out" || { ok=0; break; }
+done
+[ $ok = 1 ] && tap_ok "postfix (a): AUTH PLAIN, LOGIN, CRAM-MD5 also without TLS" ||
+	tap_fail "postfix (a): AUTH without TLS" "$(tail -8 "$out")"
+sw "$MAILPEERS_SMTP_PORT" --tls --auth PLAIN --auth-user "$U" --auth-password wrong --to "x@$R"
+expect_in_out "postfix (a): a wrong password gets 535 5.7.8" '^<~\* 535 5\.7\.8'
+smtp_probe "$MAILPEERS_SMTP_PORT" <<-'EOF'
+	s.ehlo("device.irsend.test")
+	print("AUTHLINE", s.esmtp_features.get("auth", "NONE"))
+	print("STARTTLS", s.has_extn("starttls"))
+	s.mail("tests@irsend.test")
+	print("RCPT-REMOTE", s.rcpt("nobody@remote.test"))
+	print("RCPT-LOCAL", s.rcpt("someone@irsend.test"))
+EOF
+if grep -q "AUTHLINE.*CRAM-MD5.*" "$out" && grep -q "RCPT-REMOTE (554, b'5.7.1 <nobody@remote.test>: Relay access denied')" "$out" &&
+	grep -q "RCPT-LOCAL (250" "$out"; then
+	tap_ok "postfix (a): without AUTH relaying is refused (554 5.7.1), @$D accepted"
+else
+	tap_fail "postfix (a): relay refused without AUTH" "$(cat "$out")"
+fi
+adv=$(sed -n 's/^AUTHLINE //p' "$out")
+missing=
+for m in $MAILPEERS_SASL_MECHS; do
+	case " $adv " in *" $m "*) ;; *) missing="$missing $m" ;; esac
+done
+[ -z "$missing" ] && tap_ok "postfix (a): advertises exactly the configured mechanisms ($adv)" ||
+	tap_fail "postfix (a): mechanisms advertised" "missing:$missing" "got: $adv"
+
+# --- Postfix (b): STARTTLS required
+smtp_probe "$MAILPEERS_SMTP_TLSREQ_PORT" <<-'EOF'
+	s.ehlo("device.irsend.test")
+	print("AUTH-BEFORE", s.has_extn("auth"), "STARTTLS", s.has_extn("starttls"))
+	print("AUTHREPLY", s.docmd("AUTH", "PLAIN " + base64.b64encode(b"\0irsuser\0x").decode()))
+	print("MAILREPLY", s.docmd("MAIL", "FROM:<tests@irsend.test>"))
+	s.starttls(context=ctx)
+	s.ehlo("device.irsend.test")
+	print("AUTH-AFTER", s.esmtp_features.get("auth", "NONE"))
+EOF
+if grep -q "AUTH-BEFORE False STARTTLS True" "$out" &&
+	grep -q "AUTHREPLY (530, b'5.7.0 Must issue a STARTTLS command first')" "$out" &&
+	grep -q "MAILREPLY (530, b'5.7.0 Must issue a STARTTLS command first')" "$out"; then
+	tap_ok "postfix (b): before TLS no AUTH offered; AUTH and MAIL get 530 5.7.0 Must issue a STARTTLS command first"
+else
+	tap_fail "postfix (b): STARTTLS required" "$(cat "$out")"
+fi
+expect_in_out "postfix (b): AUTH offered after STARTTLS" 'AUTH-AFTER .*PLAIN'
+sw "$MAILPEERS_SMTP_TLSREQ_PORT" --tls --tls-verify --auth CRAM-MD5 --auth-user "$U" --auth-password "$PW" --to "tlsreq@$R"
+if grep -q '^<~  235 ' "$out" && mailpeers_wait_delivery "tlsreq@$R" 10 >/dev/null; then
+	tap_ok "postfix (b): certificate verified against the test CA, AUTH after STARTTLS, delivered"
+else
+	tap_fail "postfix (b): AUTH after STARTTLS" "$(tail -8 "$out")"
+fi
+
+# --- Postfix (c): no AUTH at all
+smtp_probe "$MAILPEERS_SMTP_NOAUTH_PORT" <<-'EOF'
+	s.ehlo("device.irsend.test")
+	print("PLAIN-AUTH", s.has_extn("auth"))
+	s.starttls(context=ctx)
+	s.ehlo("device.irsend.test")
+	print("TLS-AUTH", s.has_extn("auth"))
+	print("AUTHREPLY", s.docmd("AUTH", "PLAIN " + base64.b64encode(b"\0irsuser\0x").decode()))
+EOF
+if grep -q "PLAIN-AUTH False" "$out" && grep -q "TLS-AUTH False" "$out" && grep -q "AUTHREPLY (503" "$out"; then
+	tap_ok "postfix (c): no AUTH offered, before or after STARTTLS (503 to AUTH)"
+else
+	tap_fail "postfix (c): no AUTH" "$(cat "$out")"
+fi
+sw "$MAILPEERS_SMTP_NOAUTH_PORT" --tls --to "noauth@$D"
+if grep -q '^<~  250 2.0.0 Ok: queued' "$out" && mailpeers_wait_delivery "noauth@$D" 10 >/dev/null; then
+	tap_ok "postfix (c): mail to @$D accepted and delivered without AUTH"
+else
+	tap_fail "postfix (c): delivery without AUTH" "$(tail -8 "$out")"
+fi
+
+# --- Postfix (d): implicit TLS
+sw "$MAILPEERS_SMTPS_PORT" --tls-on-connect --tls-verify --auth LOGIN --auth-user "$U" --auth-password "$PW" --to "smtps@$R"
+if grep -q '^<~  235 ' "$out" && mailpeers_wait_delivery "smtps@$R" 10 >/dev/null; then
+	tap_ok "postfix (d): implicit TLS, AUTH LOGIN, delivered"
+else
+	tap_fail "postfix (d): implicit TLS" "$(tail -8 "$out")"
+fi
+if timeout 5 bash -c "exec 3<>/dev/tcp/$H/$MAILPEERS_SMTPS_PORT; timeout 2 head -c 3 <&3" 2>/dev/null | grep -q 220; then
+	tap_fail "postfix (d): no plaintext greeting on the smtps port"
+else
+	tap_ok "postfix (d): no plaintext greeting on the smtps port"
+fi
+
+# --- Postfix (e): client certificate demanded
+sw "$MAILPEERS_SMTP_CCERT_PORT" --tls --auth PLAIN --auth-user "$U" --auth-password "$PW" --to "nocert@$R"
+if ! grep -q '^<~  235 ' "$out" && grep -q '^<~\* 421 4.7.1 .*No client certificate presented' "$out" &&
+	[ "$(mailpeers_count "nocert@$R")" = 0 ]; then
+	tap_ok "postfix (e): a client without a certificate gets 421 4.7.1 No client certificate presented"
+else
+	tap_fail "postfix (e): client without certificate refused" "$(tail -8 "$out")"
+fi
+sw "$MAILPEERS_SMTP_CCERT_PORT" --tls --tls-cert "$MAILPEERS_CLIENT_CERT" --tls-key "$MAILPEERS_CLIENT_KEY" \
+	--auth PLAIN --auth-user "$U" --auth-password "$PW" --to "withcert@$R"
+if grep -q '^<~  235 ' "$out" && mailpeers_wait_delivery "withcert@$R" 10 >/dev/null; then
+	tap_ok "postfix (e): the test CA's client certificate is accepted"
+else
+	tap_fail "postfix (e): client certificate accepted" "$(tail -8 "$out")"
+fi
+
+# --- no TLS at all; TLS that never succeeds
+smtp_probe "$MAILPEERS_SMTP_PLAIN_PORT" <<-'EOF'
+	s.ehlo("device.irsend.test")
+	print("STARTTLS", s.has_extn("starttls"), "AUTH", s.has_extn("auth"))
+	print("REPLY", s.docmd("STARTTLS"))
+EOF
+if grep -q "STARTTLS False AUTH False" "$out" && grep -qE "REPLY \((502|500)" "$out"; then
+	tap_ok "postfix plain: neither STARTTLS nor AUTH offered; STARTTLS refused"
+else
+	tap_fail "postfix plain: no STARTTLS" "$(cat "$out")"
+fi
+if sw "$MAILPEERS_SMTP_BADTLS_PORT" --quit-after EHLO && grep -q '250-STARTTLS' "$out" &&
+	! timeout 10 openssl s_client -connect "$H:$MAILPEERS_SMTP_BADTLS_PORT" -starttls smtp \
+		-CAfile "$MAILPEERS_CA" </dev/null >"$out" 2>&1 && grep -q 'error:0A' "$out"; then
+	tap_ok "postfix badtls: STARTTLS offered, the TLS 1.2+ handshake fails ($(grep -m1 -oE 'error:0A[0-9A-F]*:SSL routines:[^:]*:[^:]*' "$out"))"
+else
+	tap_fail "postfix badtls: handshake must fail" "$(tail -8 "$out")"
+fi
+
+# --- SIZE limit, discarding port
+head -c 1500000 /dev/urandom | base64 >"$work/big.txt"
+sw "$MAILPEERS_SMTP_SMALL_PORT" --tls --auth PLAIN --auth-user "$U" --auth-password "$PW" \
+	--to "big@$R" --attach "@$work/big.txt"
+if grep -q "250-SIZE $MAILPEERS_SMTP_SMALL_LIMIT" "$out" && grep -qE '^<~\*? *552 5\.3\.4' "$out" &&
+	[ "$(mailpeers_count "big@$R")" = 0 ]; then
+	tap_ok "postfix small: SIZE $MAILPEERS_SMTP_SMALL_LIMIT advertised, a 2 MB message gets 552 5.3.4"
+else
+	tap_fail "postfix small: size limit" "$(grep -E 'SIZE|552|250 ' "$out" | tail -5)"
+fi
+sw "$MAILPEERS_SMTP_DISCARD_PORT" --tls --auth PLAIN --auth-user "$U" --auth-password "$PW" \
+	--to "discard@$R" --attach "@$work/big.txt"
+sleep 1
+if grep -q '^<~  250 2.0.0 Ok' "$out" && [ "$(mailpeers_count "discard@$R")" = 0 ]; then
+	tap_ok "postfix discard: a 2 MB message is accepted (250) and nothing is delivered"
+else
+	tap_fail "postfix discard" "$(tail -5 "$out")"
+fi
+
+# --- byte for byte: headers, every recipient, the attachment
+python3 - "$work/msg.eml" "$work/attach.bin" <<-'EOF'
+	import sys, os
+	from email.message import EmailMessage
+	att = os.urandom(300000)
+	open(sys.argv[2], "wb").write(att)
+	m = EmailMessage()
+	m["From"] = "Scanner <scanner@irsend.test>"
+	m["To"] = "one@remote.test, two@remote.test, three@irsend.test"
+	m["Subject"] = "Scan 0001"
+	m["Date"] = "Tue, 02 Jan 2024 10:00:00 +0000"
+	m["Message-ID"] = "<scan-0001@irsend.test>"
+	m.set_content("Scanned document attached.\n.\n..leading dots survive\n")
+	m.add_attachment(att, maintype="application", subtype="pdf", filename="scan.pdf")
+	import email.policy
+	open(sys.argv[1], "wb").write(m.as_bytes(policy=email.policy.SMTP))
+EOF
+python3 - "$H" "$MAILPEERS_SMTP_TLSREQ_PORT" "$MAILPEERS_CA" "$U" "$PW" "$work/msg.eml" >"$out" 2>&1 <<-'EOF'
+	import smtplib, ssl, sys
+	host, port, ca, user, pw, path = sys.argv[1:]
+	s = smtplib.SMTP(host, int(port), timeout=10)
+	s.starttls(context=ssl.create_default_context(cafile=ca))
+	s.login(user, pw)
+	r = s.sendmail("scanner@irsend.test", ["one@remote.test", "two@remote.test", "three@irsend.test"],
+		open(path, "rb").read())
+	print("refused", r)
+	s.quit()
+EOF
+ok=1
+for r in one@remote.test two@remote.test three@irsend.test; do
+	f=$(mailpeers_wait_delivery "$r" 10) || { ok=0; echo "no delivery for $r" >>"$out"; break; }
+	mailpeers_strip_received "$f" >"$work/got.eml"
+	tr -d '\r' <"$work/msg.eml" | cmp -s - "$work/got.eml" || { ok=0; echo "$r differs" >>"$out"; diff <(tr -d '\r' <"$work/msg.eml") "$work/got.eml" | head -5 >>"$out"; break; }
+	grep -qx "recipient $r" "${f%.eml}.env" && grep -qx "sender scanner@irsend.test" "${f%.eml}.env" ||
+		{ ok=0; echo "envelope of $r: $(cat "${f%.eml}.env")" >>"$out"; break; }
+	python3 - "$work/got.eml" "$work/attach.bin" <<-'EOF' >>"$out" 2>&1 || { ok=0; break; }
+		import sys, email, email.policy
+		m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+		att = [p for p in m.iter_attachments()]
+		assert len(att) == 1 and att[0].get_filename() == "scan.pdf", att
+		assert att[0].get_content() == open(sys.argv[2], "rb").read(), "attachment differs"
+	EOF
+done
+[ $ok = 1 ] && tap_ok "delivery: 3 recipients, each message identical byte for byte (LF) after Received:, envelope and decoded attachment match" ||
+	tap_fail "delivery byte for byte" "$(cat "$out")"
+
+mailpeers_stop
+tap_done

@@ -1,0 +1,495 @@
+# Real mail servers for the host tests of the SMTP/POP clients: source this
+# file from a bash test, then
+#
+#   mailpeers_start DIR [postfix] [dovecot] [krb5]   (none given: all three)
+#   ... test against $MAILPEERS_* ...
+#   mailpeers_stop                                  (also run at exit)
+#
+# Everything runs on 127.0.0.1, on high ports chosen at start, with private
+# configuration and state under DIR (created if missing): the host's own
+# /etc/postfix/main.cf, Dovecot and Kerberos services are never used or
+# touched. Needs root (Postfix and Dovecot drop privileges to system users
+# that mailpeers_start creates if missing) and the packages of
+# scripts/setup-deps.
+#
+# Peers and ports (variables exported by mailpeers_start):
+#   Postfix (one master, one smtpd per variant), Cyrus SASL over sasldb with
+#   $MAILPEERS_SASL_MECHS; every message is delivered to a file:
+#   MAILPEERS_SMTP_PORT          (a) STARTTLS optional; AUTH also without TLS
+#   MAILPEERS_SMTP_TLSREQ_PORT   (b) STARTTLS required, AUTH only after TLS
+#                                    (530 5.7.0 Must issue a STARTTLS command first)
+#   MAILPEERS_SMTP_NOAUTH_PORT   (c) no AUTH (STARTTLS optional)
+#   MAILPEERS_SMTPS_PORT         (d) implicit TLS (port-465 style)
+#   MAILPEERS_SMTP_CCERT_PORT    (e) TLS required + client certificate from
+#                                    the test CA demanded (#842)
+#   MAILPEERS_SMTP_PLAIN_PORT        no TLS, no AUTH
+#   MAILPEERS_SMTP_BADTLS_PORT       STARTTLS offered, every handshake fails (#841)
+#   MAILPEERS_SMTP_SMALL_PORT        like (a), SIZE $MAILPEERS_SMTP_SMALL_LIMIT
+#   MAILPEERS_SMTP_DISCARD_PORT      like (a), messages accepted and discarded
+#   MAILPEERS_SMTP_POPB4_PORT        no AUTH; relays (to $MAILPEERS_REMOTE_DOMAIN)
+#                                    only for a client address that logged in
+#                                    to the POP3 server within
+#                                    $MAILPEERS_POPB4SMTP_WINDOW seconds
+#   MAILPEERS_SMTP_GSSAPI_PORT       AUTH GSSAPI only (with krb5), service
+#                                    principal smtp/$MAILPEERS_HOSTNAME
+#   Relaying: mail to @$MAILPEERS_DOMAIN is accepted from anyone; any other
+#   domain (e.g. $MAILPEERS_REMOTE_DOMAIN) only after AUTH (554 5.7.1
+#   Relay access denied otherwise). Every accepted message, whatever the
+#   domain, lands in $MAILPEERS_MAILDIR/<recipient>/<id>.eml (LF line ends,
+#   Postfix's Received: header first; mailpeers_strip_received removes it)
+#   with the envelope in <id>.env ("sender ADDR", "recipient ADDR").
+#   Dovecot (with dovecot): POP3 with USER/PASS, APOP, STLS, AUTH PLAIN LOGIN
+#   CRAM-MD5 on MAILPEERS_POP3_PORT, implicit TLS on MAILPEERS_POP3S_PORT,
+#   the submission service on MAILPEERS_SUBMISSION_PORT (relays to the
+#   plain Postfix port), mailbox (Maildir) $MAILPEERS_POP_MAILDIR with one
+#   message in it at start.
+#   MIT Kerberos (with krb5): realm $MAILPEERS_REALM, KDC on
+#   MAILPEERS_KDC_PORT (config $MAILPEERS_KRB5_CONFIG) and the same database
+#   served by a KDC whose clock is $MAILPEERS_KDC_SKEW off (libfaketime) on
+#   MAILPEERS_KDC_SKEW_PORT (config $MAILPEERS_KRB5_CONFIG_SKEW);
+#   principals $MAILPEERS_KRB5_PRINCIPAL (password $MAILPEERS_PASSWORD) and
+#   $MAILPEERS_KRB5_SERVICE (keytab $MAILPEERS_KEYTAB).
+#   Credentials: $MAILPEERS_USER / $MAILPEERS_PASSWORD everywhere (SASL,
+#   POP3, Kerberos); NTLM domain $MAILPEERS_NTLM_DOMAIN.
+#   TLS: test CA $MAILPEERS_CA, server certificate for localhost and
+#   127.0.0.1, client certificate $MAILPEERS_CLIENT_CERT / _KEY (same CA).
+#
+# Functions:
+#   mailpeers_wait_delivery RCPT [TIMEOUT_S]  prints the path of the oldest
+#       delivered message for RCPT not returned before; 1 on timeout
+#   mailpeers_count RCPT                      messages delivered to RCPT
+#   mailpeers_clear                           forget every delivered message
+#   mailpeers_strip_received FILE             the message without Postfix's
+#                                             leading Received: header(s)
+#   mailpeers_popb4smtp_reset                 close every POP-before-SMTP window
+#   mailpeers_log                             tail of every peer's log (debug)
+# MAILPEERS_KEEP=1 keeps DIR after mailpeers_stop; MAILPEERS_BASE_PORT
+# forces the first port (the others follow it).
+
+MAILPEERS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/mailpeers
+_mp_pids=()
+_mp_postfix_up=0
+_mp_started_dir=
+_mp_rm_dir=0
+
+_mp_log() { echo "# mailpeers: $*" >&2; }
+
+# _mp_subst IN OUT: fill the @NAME@ placeholders of a template.
+_mp_subst() {
+	local in=$1 out=$2 k args=()
+	for k in "${!_mp_vals[@]}"; do
+		args+=(-e "s|@$k@|${_mp_vals[$k]//|/\\|}|g")
+	done
+	sed "${args[@]}" "$in" >"$out"
+}
+
+# _mp_port_busy PORT: true when something listens on 127.0.0.1:PORT (TCP).
+_mp_port_busy() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# _mp_wait_port PORT SECONDS: wait for a listener.
+_mp_wait_port() {
+	local i n=$(($2 * 20))
+	for ((i = 0; i < n; i++)); do
+		_mp_port_busy "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+_mp_pick_ports() {
+	local base p ok try
+	for ((try = 0; try < 20; try++)); do
+		if [ -n "${MAILPEERS_BASE_PORT:-}" ]; then
+			base=$MAILPEERS_BASE_PORT
+		else
+			base=$((10000 + (RANDOM % 220) * 100))
+		fi
+		ok=1
+		for ((p = base; p < base + 40; p++)); do
+			if _mp_port_busy "$p"; then ok=0; break; fi
+		done
+		[ $ok = 1 ] && { echo "$base"; return 0; }
+		[ -n "${MAILPEERS_BASE_PORT:-}" ] && break
+	done
+	return 1
+}
+
+# _mp_ensure_user NAME: a system user (and group) that owns test mail.
+_mp_ensure_user() {
+	getent passwd "$1" >/dev/null && return 0
+	getent group "$1" >/dev/null || groupadd --system "$1" 2>/dev/null || true
+	useradd --system --gid "$1" --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin "$1" 2>/dev/null || getent passwd "$1" >/dev/null
+}
+
+_mp_ensure_users() {
+	local u
+	# The packages create postfix/postdrop and dovecot/dovenull; recreate
+	# them if an install was done without its maintainer scripts.
+	getent group postdrop >/dev/null || groupadd --system postdrop
+	_mp_ensure_user postfix || return 1
+	_mp_ensure_user dovecot || return 1
+	_mp_ensure_user dovenull || return 1
+	_mp_ensure_user "$MAILPEERS_MAIL_USER" || return 1
+	for u in postfix "$MAILPEERS_MAIL_USER"; do
+		getent passwd "$u" >/dev/null || { _mp_log "cannot create user $u"; return 1; }
+	done
+}
+
+_mp_make_tls() {
+	local t=$MAILPEERS_DIR/tls
+	mkdir -p "$t"
+	(
+		cd "$t" || exit 1
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -sha256 \
+			-keyout ca.key -out ca.crt -subj "/O=irsend tests/CN=irsend test CA" \
+			-addext basicConstraints=critical,CA:TRUE \
+			-addext keyUsage=critical,keyCertSign,cRLSign &&
+		openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
+			-subj "/O=irsend tests/CN=localhost" &&
+		printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+			"basicConstraints=CA:FALSE" "extendedKeyUsage=serverAuth" >server.ext &&
+		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+			-days 2 -sha256 -extfile server.ext -out server.crt &&
+		openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr \
+			-subj "/O=irsend tests/CN=irsend device" &&
+		printf '%s\n' "basicConstraints=CA:FALSE" "extendedKeyUsage=clientAuth" >client.ext &&
+		openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+			-days 2 -sha256 -extfile client.ext -out client.crt
+	) >"$t/openssl.log" 2>&1 || { _mp_log "openssl failed: $(tail -3 "$t/openssl.log")"; return 1; }
+	chmod 644 "$t"/*.crt "$t"/*.key
+}
+
+_mp_start_krb5() {
+	local k=$MAILPEERS_DIR/krb5 ft i
+	mkdir -p "$k"
+	_mp_vals[KDCPORT]=$MAILPEERS_KDC_PORT
+	_mp_subst "$MAILPEERS_LIB/krb5.conf.in" "$MAILPEERS_KRB5_CONFIG"
+	_mp_vals[KDCPORT]=$MAILPEERS_KDC_SKEW_PORT
+	_mp_subst "$MAILPEERS_LIB/krb5.conf.in" "$MAILPEERS_KRB5_CONFIG_SKEW"
+	_mp_vals[KDCPORT]=$MAILPEERS_KDC_PORT
+	_mp_vals[DB]=$k/db/principal
+	_mp_vals[KLOG]=$k/kdc.log
+	_mp_subst "$MAILPEERS_LIB/kdc.conf.in" "$k/kdc.conf"
+	_mp_vals[KDCPORT]=$MAILPEERS_KDC_SKEW_PORT
+	_mp_vals[DB]=$k/db-skew/principal
+	_mp_vals[KLOG]=$k/kdc-skew.log
+	_mp_subst "$MAILPEERS_LIB/kdc.conf.in" "$k/kdc-skew.conf"
+	: >"$k/kadm5.acl"
+	mkdir -p "$k/db"
+	(
+		export KRB5_CONFIG=$MAILPEERS_KRB5_CONFIG KRB5_KDC_PROFILE=$k/kdc.conf
+		kdb5_util -r "$MAILPEERS_REALM" -P irsend-master-key create -s &&
+		kadmin.local -r "$MAILPEERS_REALM" <<-EOF
+			addprinc -pw $MAILPEERS_PASSWORD +requires_preauth $MAILPEERS_USER
+			addprinc -randkey smtp/$MAILPEERS_HOSTNAME
+			ktadd -k $MAILPEERS_KEYTAB smtp/$MAILPEERS_HOSTNAME
+		EOF
+	) >"$k/setup.log" 2>&1 || { _mp_log "krb5 setup failed: $(tail -3 "$k/setup.log")"; return 1; }
+	grep -qi error "$k/setup.log" && { _mp_log "krb5 setup: $(grep -i error "$k/setup.log")"; return 1; }
+	cp -a "$k/db" "$k/db-skew"
+	chown postfix "$MAILPEERS_KEYTAB"
+	chmod 600 "$MAILPEERS_KEYTAB"
+
+	KRB5_CONFIG=$MAILPEERS_KRB5_CONFIG KRB5_KDC_PROFILE=$k/kdc.conf \
+		krb5kdc -n -r "$MAILPEERS_REALM" >"$k/kdc.out" 2>&1 &
+	_mp_pids+=($!)
+	ft=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+	[ -n "$ft" ] || { _mp_log "libfaketime not found (package faketime)"; return 1; }
+	KRB5_CONFIG=$MAILPEERS_KRB5_CONFIG_SKEW KRB5_KDC_PROFILE=$k/kdc-skew.conf \
+		LD_PRELOAD=$ft FAKETIME=$MAILPEERS_KDC_SKEW FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		krb5kdc -n -r "$MAILPEERS_REALM" >"$k/kdc-skew.out" 2>&1 &
+	_mp_pids+=($!)
+	for i in $MAILPEERS_KDC_PORT $MAILPEERS_KDC_SKEW_PORT; do
+		_mp_wait_port "$i" 10 || { _mp_log "KDC on port $i did not start: $(cat "$k"/kdc*.out)"; return 1; }
+	done
+}
+
+_mp_start_postfix() {
+	local pf=$MAILPEERS_DIR/postfix u
+	mkdir -p "$pf/etc" "$pf/spool" "$pf/data" "$pf/etc/sasl" "$MAILPEERS_MAILDIR" "$MAILPEERS_DIR/popb4smtp"
+	chown "$MAILPEERS_MAIL_USER:" "$MAILPEERS_MAILDIR"
+	chmod 755 "$MAILPEERS_MAILDIR"
+	chmod 1777 "$MAILPEERS_DIR/popb4smtp"
+	echo "$MAILPEERS_POPB4SMTP_WINDOW" >"$MAILPEERS_DIR/popb4smtp/window"
+	chmod 644 "$MAILPEERS_DIR/popb4smtp/window"
+	chown postfix "$pf/data"
+	_mp_vals[PF]=$pf
+	if [ -n "${_mp_vals[KRB5]:-}" ]; then
+		_mp_vals[GSS_LINE]="# GSSAPI through Cyrus SASL (smtpd-gss.conf), keytab from KRB5_KTNAME\\n@HOST@:@P_GSSAPI@ inet n - n - - smtpd -o smtpd_sasl_path=smtpd-gss"
+	else
+		_mp_vals[GSS_LINE]="# (no GSSAPI service: started without krb5)"
+	fi
+	_mp_subst "$MAILPEERS_LIB/master.cf.in" "$pf/etc/master.cf.tmp"
+	_mp_subst "$pf/etc/master.cf.tmp" "$pf/etc/master.cf"
+	rm -f "$pf/etc/master.cf.tmp"
+	_mp_subst "$MAILPEERS_LIB/main.cf.in" "$pf/etc/main.cf"
+	_mp_subst "$MAILPEERS_LIB/smtpd.conf.in" "$pf/etc/sasl/smtpd.conf"
+	_mp_subst "$MAILPEERS_LIB/smtpd-gss.conf.in" "$pf/etc/sasl/smtpd-gss.conf"
+	for u in "$MAILPEERS_HOSTNAME"; do
+		echo "$MAILPEERS_PASSWORD" | saslpasswd2 -p -c -f "$pf/etc/sasl/sasldb2" \
+			-u "$u" "$MAILPEERS_USER" || { _mp_log "saslpasswd2 failed"; return 1; }
+	done
+	chgrp postfix "$pf/etc/sasl/sasldb2"
+	chmod 640 "$pf/etc/sasl/sasldb2"
+	chmod 644 "$pf/etc/sasl"/*.conf
+	postfix -c "$pf/etc" check >"$pf/check.log" 2>&1 || { _mp_log "postfix check: $(cat "$pf/check.log")"; return 1; }
+	postfix -c "$pf/etc" start >"$pf/start.log" 2>&1 || { _mp_log "postfix start: $(cat "$pf/start.log")"; return 1; }
+	_mp_postfix_up=1
+	_mp_wait_port "$MAILPEERS_SMTP_PORT" 10 || { _mp_log "postfix does not listen: $(tail -5 "$pf/maillog" 2>/dev/null)"; return 1; }
+}
+
+_mp_start_dovecot() {
+	local d=$MAILPEERS_DIR/dovecot md u uid gid
+	mkdir -p "$d/run" "$d/state" "$d/home"
+	md=$MAILPEERS_POP_MAILDIR
+	mkdir -p "$md/cur" "$md/new" "$md/tmp"
+	printf '%s\r\n' "From: irsend tests <tests@$MAILPEERS_DOMAIN>" \
+		"To: $MAILPEERS_USER@$MAILPEERS_DOMAIN" "Subject: first message" \
+		"Message-ID: <first@$MAILPEERS_DOMAIN>" "Date: Mon, 1 Jan 2024 00:00:00 +0000" \
+		"" "The first message of the POP3 test peer." >"$md/new/1000000000.M1P1.mailpeers"
+	uid=$(id -u "$MAILPEERS_MAIL_USER") gid=$(id -g "$MAILPEERS_MAIL_USER")
+	chown -R "$uid:$gid" "$d/home"
+	printf '%s:{PLAIN}%s:%s:%s::%s::\n' "$MAILPEERS_USER" "$MAILPEERS_PASSWORD" \
+		"$uid" "$gid" "$d/home/$MAILPEERS_USER" >"$d/users"
+	chown root:dovecot "$d/users"
+	chmod 640 "$d/users"
+	_mp_vals[DV]=$d
+	_mp_vals[MAILUID]=$uid
+	_mp_vals[MAILGID]=$gid
+	if [ -x /usr/lib/dovecot/submission ]; then
+		_mp_vals[PROTOCOLS]="pop3 submission"
+	else
+		_mp_vals[PROTOCOLS]="pop3"
+		MAILPEERS_SUBMISSION_PORT=
+	fi
+	_mp_subst "$MAILPEERS_LIB/dovecot.conf.in" "$d/dovecot.conf"
+	dovecot -c "$d/dovecot.conf" >"$d/start.log" 2>&1 || { _mp_log "dovecot: $(cat "$d/start.log")"; return 1; }
+	_mp_wait_port "$MAILPEERS_POP3_PORT" 10 || { _mp_log "dovecot does not listen: $(tail -5 "$d/dovecot.log" 2>/dev/null)"; return 1; }
+}
+
+mailpeers_start() {
+	local dir=${1:?usage: mailpeers_start DIR [postfix] [dovecot] [krb5]} w base
+	shift
+	local want_pf=0 want_dv=0 want_krb=0
+	[ $# -eq 0 ] && set -- postfix dovecot krb5
+	for w in "$@"; do
+		case $w in
+		postfix) want_pf=1 ;;
+		dovecot) want_dv=1 ;;
+		krb5 | kerberos) want_krb=1 ;;
+		*) _mp_log "unknown peer '$w'"; return 2 ;;
+		esac
+	done
+	[ "$(id -u)" -eq 0 ] || { _mp_log "must run as root"; return 1; }
+	[ -e "$dir" ] || _mp_rm_dir=1
+	mkdir -p "$dir" || return 1
+	chmod 755 "$dir"
+	MAILPEERS_DIR=$(cd "$dir" && pwd)
+	_mp_started_dir=$MAILPEERS_DIR
+	# traversal for the unprivileged daemons
+	w=$MAILPEERS_DIR
+	while [ "$w" != / ]; do
+		w=$(dirname "$w")
+		case $(stat -c %A "$w") in
+		*x | *t) continue ;;
+		esac
+		case $w/ in
+		/tmp/?* | "${TMPDIR:-/tmp}"/?*) chmod o+x "$w" ;; # a mktemp -d parent
+		*)
+			_mp_log "$w is not searchable by the mail daemons' users: use a DIR under /tmp"
+			return 1
+			;;
+		esac
+	done
+	base=$(_mp_pick_ports) || { _mp_log "no free port range"; return 1; }
+
+	export MAILPEERS_DIR
+	export MAILPEERS_HOST=127.0.0.1
+	export MAILPEERS_HOSTNAME=localhost
+	export MAILPEERS_DOMAIN=irsend.test
+	export MAILPEERS_REMOTE_DOMAIN=remote.test
+	export MAILPEERS_USER=irsuser
+	export MAILPEERS_PASSWORD=irs-Pass.7
+	export MAILPEERS_NTLM_DOMAIN=IRSEND
+	export MAILPEERS_MAIL_USER=irsendmail
+	export MAILPEERS_SASL_MECHS="CRAM-MD5 DIGEST-MD5 NTLM PLAIN LOGIN SCRAM-SHA-1 SCRAM-SHA-256"
+	export MAILPEERS_CA=$MAILPEERS_DIR/tls/ca.crt
+	export MAILPEERS_SERVER_CERT=$MAILPEERS_DIR/tls/server.crt
+	export MAILPEERS_CLIENT_CERT=$MAILPEERS_DIR/tls/client.crt
+	export MAILPEERS_CLIENT_KEY=$MAILPEERS_DIR/tls/client.key
+	export MAILPEERS_MAILDIR=$MAILPEERS_DIR/mail
+	export MAILPEERS_POP_MAILDIR=$MAILPEERS_DIR/dovecot/home/$MAILPEERS_USER/Maildir
+	export MAILPEERS_POPB4SMTP_WINDOW=${MAILPEERS_POPB4SMTP_WINDOW:-60}
+	export MAILPEERS_SMTP_SMALL_LIMIT=1048576
+	export MAILPEERS_SMTP_PORT=$base
+	export MAILPEERS_SMTP_TLSREQ_PORT=$((base + 1))
+	export MAILPEERS_SMTP_NOAUTH_PORT=$((base + 2))
+	export MAILPEERS_SMTPS_PORT=$((base + 3))
+	export MAILPEERS_SMTP_CCERT_PORT=$((base + 4))
+	export MAILPEERS_SMTP_PLAIN_PORT=$((base + 5))
+	export MAILPEERS_SMTP_BADTLS_PORT=$((base + 6))
+	export MAILPEERS_SMTP_SMALL_PORT=$((base + 7))
+	export MAILPEERS_SMTP_DISCARD_PORT=$((base + 8))
+	export MAILPEERS_SMTP_POPB4_PORT=$((base + 9))
+	export MAILPEERS_SMTP_GSSAPI_PORT=$((base + 10))
+	export MAILPEERS_POP3_PORT=$((base + 20))
+	export MAILPEERS_POP3S_PORT=$((base + 21))
+	export MAILPEERS_SUBMISSION_PORT=$((base + 22))
+	export MAILPEERS_KDC_PORT=$((base + 30))
+	export MAILPEERS_KDC_SKEW_PORT=$((base + 31))
+	export MAILPEERS_REALM=IRSEND.TEST
+	export MAILPEERS_KDC_SKEW=-10m
+	export MAILPEERS_KRB5_CONFIG=$MAILPEERS_DIR/krb5/krb5.conf
+	export MAILPEERS_KRB5_CONFIG_SKEW=$MAILPEERS_DIR/krb5/krb5-skew.conf
+	export MAILPEERS_KEYTAB=$MAILPEERS_DIR/krb5/smtp.keytab
+	export MAILPEERS_KRB5_PRINCIPAL=$MAILPEERS_USER@$MAILPEERS_REALM
+	export MAILPEERS_KRB5_SERVICE=smtp/$MAILPEERS_HOSTNAME@$MAILPEERS_REALM
+
+	declare -gA _mp_vals=(
+		[DIR]=$MAILPEERS_DIR [HOST]=$MAILPEERS_HOST [HOSTNAME]=$MAILPEERS_HOSTNAME
+		[DOMAIN]=$MAILPEERS_DOMAIN [TLS]=$MAILPEERS_DIR/tls [BIN]=$MAILPEERS_DIR/bin
+		[MAILDIR]=$MAILPEERS_MAILDIR [MAILUSER]=$MAILPEERS_MAIL_USER
+		[POPB4]=$MAILPEERS_DIR/popb4smtp [MECHS]=$MAILPEERS_SASL_MECHS
+		[SMALL_LIMIT]=$MAILPEERS_SMTP_SMALL_LIMIT
+		[P_SMTP]=$MAILPEERS_SMTP_PORT [P_TLSREQ]=$MAILPEERS_SMTP_TLSREQ_PORT
+		[P_NOAUTH]=$MAILPEERS_SMTP_NOAUTH_PORT [P_SMTPS]=$MAILPEERS_SMTPS_PORT
+		[P_CCERT]=$MAILPEERS_SMTP_CCERT_PORT [P_PLAIN]=$MAILPEERS_SMTP_PLAIN_PORT
+		[P_BADTLS]=$MAILPEERS_SMTP_BADTLS_PORT [P_SMALL]=$MAILPEERS_SMTP_SMALL_PORT
+		[P_DISCARD]=$MAILPEERS_SMTP_DISCARD_PORT [P_POPB4]=$MAILPEERS_SMTP_POPB4_PORT
+		[P_GSSAPI]=$MAILPEERS_SMTP_GSSAPI_PORT [P_POP3]=$MAILPEERS_POP3_PORT
+		[P_POP3S]=$MAILPEERS_POP3S_PORT [P_SUBMISSION]=$MAILPEERS_SUBMISSION_PORT
+		[REALM]=$MAILPEERS_REALM [KRB5_CONFIG]=$MAILPEERS_KRB5_CONFIG
+		[KEYTAB]=$MAILPEERS_KEYTAB [ID]=$base
+	)
+	[ $want_krb = 1 ] && _mp_vals[KRB5]=1
+	_mp_install_trap
+
+	_mp_ensure_users || return 1
+	mkdir -p "$MAILPEERS_DIR/bin"
+	_mp_subst "$MAILPEERS_LIB/deliver.sh" "$MAILPEERS_DIR/bin/deliver.sh"
+	_mp_subst "$MAILPEERS_LIB/popb4smtp-policy.py" "$MAILPEERS_DIR/bin/popb4smtp-policy.py"
+	_mp_subst "$MAILPEERS_LIB/popb4smtp-login.sh" "$MAILPEERS_DIR/bin/popb4smtp-login.sh"
+	chmod 755 "$MAILPEERS_DIR/bin" "$MAILPEERS_DIR/bin"/*
+	_mp_make_tls || return 1
+	if [ $want_krb = 1 ]; then
+		_mp_start_krb5 || return 1
+	else
+		unset MAILPEERS_KDC_PORT MAILPEERS_KDC_SKEW_PORT MAILPEERS_KRB5_CONFIG \
+			MAILPEERS_KRB5_CONFIG_SKEW MAILPEERS_KEYTAB MAILPEERS_SMTP_GSSAPI_PORT
+	fi
+	if [ $want_pf = 1 ]; then
+		_mp_start_postfix || return 1
+	fi
+	if [ $want_dv = 1 ]; then
+		_mp_start_dovecot || return 1
+	fi
+	return 0
+}
+
+# Chain mailpeers_stop in front of whatever EXIT trap the test has.
+_mp_install_trap() {
+	local old
+	old=$(trap -p EXIT)
+	case $old in *mailpeers_stop*) return 0 ;; esac
+	old=${old#trap -- \'}
+	old=${old%\' EXIT}
+	# shellcheck disable=SC2064
+	trap "mailpeers_stop; $old" EXIT
+}
+
+mailpeers_stop() {
+	local d=${_mp_started_dir:-} p i
+	[ -n "$d" ] || return 0
+	if [ -f "$d/dovecot/dovecot.conf" ] && [ -f "$d/dovecot/run/master.pid" ]; then
+		p=$(cat "$d/dovecot/run/master.pid" 2>/dev/null)
+		[ -n "$p" ] && kill "$p" 2>/dev/null
+		for ((i = 0; i < 50; i++)); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$p" 2>/dev/null
+	fi
+	if [ "$_mp_postfix_up" = 1 ]; then
+		postfix -c "$d/postfix/etc" stop >/dev/null 2>&1 ||
+			postfix -c "$d/postfix/etc" abort >/dev/null 2>&1
+		p=$(cat "$d/postfix/spool/pid/master.pid" 2>/dev/null | tr -d ' ')
+		for ((i = 0; i < 50; i++)); do
+			[ -n "$p" ] && kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+		[ -n "$p" ] && kill -9 "$p" 2>/dev/null
+		_mp_postfix_up=0
+	fi
+	for p in "${_mp_pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${_mp_pids[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	_mp_pids=()
+	_mp_started_dir=
+	if [ "${MAILPEERS_KEEP:-0}" != 1 ] && [ "$_mp_rm_dir" = 1 ]; then
+		rm -rf "$d"
+	elif [ "${MAILPEERS_KEEP:-0}" != 1 ]; then
+		rm -rf "$d/postfix/spool" "$d/dovecot/run"
+	fi
+	return 0
+}
+
+# mailpeers_wait_delivery RCPT [TIMEOUT]: the oldest message delivered to
+# RCPT that no earlier call returned.
+mailpeers_wait_delivery() {
+	local rcpt dir f t=${2:-10} i seen
+	rcpt=$(printf '%s' "$1" | tr 'A-Z/' 'a-z_')
+	dir=$MAILPEERS_MAILDIR/$rcpt
+	seen=$MAILPEERS_DIR/.seen
+	for ((i = 0; i <= t * 20; i++)); do
+		for f in "$dir"/*.eml; do
+			[ -e "$f" ] || continue
+			grep -qxF "$f" "$seen" 2>/dev/null && continue
+			echo "$f" >>"$seen"
+			echo "$f"
+			return 0
+		done
+		sleep 0.05
+	done
+	return 1
+}
+
+mailpeers_count() {
+	local rcpt n=0 f
+	rcpt=$(printf '%s' "$1" | tr 'A-Z/' 'a-z_')
+	for f in "$MAILPEERS_MAILDIR/$rcpt"/*.eml; do
+		[ -e "$f" ] && n=$((n + 1))
+	done
+	echo $n
+}
+
+mailpeers_clear() {
+	find "$MAILPEERS_MAILDIR" -mindepth 1 -delete 2>/dev/null
+	rm -f "$MAILPEERS_DIR/.seen"
+}
+
+# mailpeers_strip_received FILE: the message without the Received: header(s)
+# Postfix put in front of it.
+mailpeers_strip_received() {
+	awk 'BEGIN { top = 1 }
+		top && /^Received:/ { skip = 1; next }
+		top && skip && /^[ \t]/ { next }
+		{ top = 0; skip = 0; print }' "$1"
+}
+
+mailpeers_popb4smtp_reset() {
+	rm -f "$MAILPEERS_DIR/popb4smtp"/ip-*
+}
+
+mailpeers_log() {
+	local f
+	for f in "$MAILPEERS_DIR/postfix/maillog" "$MAILPEERS_DIR/dovecot/dovecot.log" \
+		"$MAILPEERS_DIR/krb5/kdc.log" "$MAILPEERS_DIR/krb5/kdc-skew.log"; do
+		[ -f "$f" ] && { echo "== $f"; tail -n "${1:-30}" "$f"; }
+	done
+}
