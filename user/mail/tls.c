@@ -236,7 +236,10 @@ enum irs_tls_result irs_tls_check_peer(struct irs_tls_ctx *t, SSL *ssl, char *er
 
 enum irs_tls_result irs_tls_classify(SSL *ssl, char *err, size_t errlen)
 {
-	long vr = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+	/* OpenSSL computes a verify result even with SSL_VERIFY_NONE: it counts only when we
+	 * verify. */
+	long vr = ssl && (SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) ? SSL_get_verify_result(ssl)
+								      : X509_V_OK;
 	unsigned long e;
 	int verify_failed = vr != X509_V_OK;
 	char first[200] = "";
