@@ -153,6 +153,7 @@ static int smtp_send_cli(int argc, char **argv)
 
 		m.size = fd && !fstat(fd, &st) ? (long long)st.st_size : -1;
 	}
+	m.rcpt = rcpt;
 	m.read = irs_smtp_fd_reader;
 	m.read_arg = &fd;
 	if (o.tls != IRS_SMTP_TLS_OFF) {

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "errcodes.h"
+#include "krb5_skew.h"
 #include "oauth2.h"
 #include "sasl_client.h"
 #include "smtp_priv.h"
@@ -180,7 +181,16 @@ static int final_reply(struct irs_smtp *s, const char *mech, int code)
 	if (code == 504 || code == 534 || code == 538)
 		return TRY_NEXT;
 	if (code / 100 == 4 || code / 100 == 5) {
-		smtp_fail(s, IRS_E_SMTP_AUTH, code / 100 == 4, NULL);
+		long off = 0;
+		char said[sizeof(s->res->text)];
+
+		snprintf(said, sizeof(said), "%s", s->res->text);
+		if (!strcasecmp(mech, "GSSAPI") && code / 100 == 5 && irs_krb5_clock_skewed(&off))
+			smtp_fail(s, IRS_E_GSSAPI_CLOCK_SKEW, 0,
+				  "GSSAPI refused; our clock is %ld s off the KDC's: %.300s", off,
+				  said);
+		else
+			smtp_fail(s, IRS_E_SMTP_AUTH, code / 100 == 4, NULL);
 		return TRY_FAILED;
 	}
 	smtp_fail(s, IRS_E_SERVER, 1, "unexpected reply %d to AUTH", code);

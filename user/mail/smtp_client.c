@@ -261,6 +261,22 @@ static void pick_helo(struct irs_smtp *s)
 		snprintf(s->helo, sizeof(s->helo), "localhost");
 }
 
+/*
+ * Postfix (smtpd_tls_req_ccert) asks for a certificate, finishes the
+ * handshake without one, then refuses with 421 "No client certificate
+ * presented": a refusal right after a handshake in which we were asked and
+ * had none is #842, whatever the words.
+ */
+static unsigned int cert_refusal(struct irs_smtp *s, unsigned int rc)
+{
+	if (rc == IRS_E_SERVER && irs_conn_cert_requested(s->c)) {
+		s->res->code = IRS_E_TLS_CLIENT_CERT;
+		s->res->temporary = 0;
+		return IRS_E_TLS_CLIENT_CERT;
+	}
+	return rc;
+}
+
 static void res_init(struct irs_smtp_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -296,7 +312,7 @@ int irs_smtp_open(struct irs_smtp **out, const struct irs_smtp_opts *opts,
 	if ((rc = smtp_check_cancel(s)) || (rc = smtp_read_reply(s, &code, NULL, 1)))
 		goto fail;
 	if (code != 220) {
-		rc = smtp_fail(s, IRS_E_SERVER, code / 100 == 4, NULL);
+		rc = cert_refusal(s, smtp_fail(s, IRS_E_SERVER, code / 100 == 4, NULL));
 		goto fail;
 	}
 	if ((rc = hello(s)) != 0)
@@ -317,8 +333,10 @@ int irs_smtp_open(struct irs_smtp **out, const struct irs_smtp_opts *opts,
 			rc = smtp_fail(s, IRS_E_TLS_HANDSHAKE, 0, "STARTTLS refused: %s", why);
 			goto fail;
 		}
-		if ((rc = handshake(s)) != 0 || (rc = hello(s)) != 0)
+		if ((rc = handshake(s)) != 0 || (rc = hello(s)) != 0) {
+			rc = cert_refusal(s, rc);
 			goto fail;
+		}
 	}
 	if ((rc = smtp_check_cancel(s)) || (rc = smtp_auth(s)))
 		goto fail;
