@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/mailpeers.sh
 
-plan=26
+plan=45
 tap_plan $plan
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -288,5 +288,223 @@ done
 [ $ok = 1 ] && tap_ok "delivery: 3 recipients, each message identical byte for byte (LF) after Received:, envelope and decoded attachment match" ||
 	tap_fail "delivery byte for byte" "$(cat "$out")"
 
+
+# --- the benchmark's clients: msmtp and curl over STARTTLS + AUTH
+printf 'From: tests@irsend.test\r\nTo: msmtp@remote.test\r\nSubject: msmtp\r\n\r\nbody\r\n' >"$work/small.eml"
+if msmtp --host="$H" --port="$MAILPEERS_SMTP_PORT" --tls=on --tls-starttls=on \
+	--tls-trust-file="$MAILPEERS_CA" --auth=on --user="$U" --passwordeval="echo $PW" \
+	--from="tests@$D" "msmtp@$R" <"$work/small.eml" >"$out" 2>&1 &&
+	mailpeers_wait_delivery "msmtp@$R" 10 >/dev/null; then
+	tap_ok "msmtp: STARTTLS + AUTH, delivered"
+else
+	tap_fail "msmtp: STARTTLS + AUTH" "$(tail -5 "$out")"
+fi
+if curl -sS --url "smtp://$H:$MAILPEERS_SMTP_PORT" --ssl-reqd --cacert "$MAILPEERS_CA" \
+	--user "$U:$PW" --mail-from "tests@$D" --mail-rcpt "curl@$R" \
+	--upload-file "$work/small.eml" >"$out" 2>&1 &&
+	mailpeers_wait_delivery "curl@$R" 10 >/dev/null; then
+	tap_ok "curl: STARTTLS + AUTH, delivered"
+else
+	tap_fail "curl: STARTTLS + AUTH" "$(tail -5 "$out")"
+fi
+
+# --- Dovecot POP3
+# pop_probe PORT SCRIPT: python3 with poplib, `p` connected (POP3S if the
+# port is the pop3s one), `U`, `PW`, `ctx` defined
+pop_probe() {
+	python3 - "$H" "$1" "$MAILPEERS_POP3S_PORT" "$MAILPEERS_CA" "$U" "$PW" >"$out" 2>&1 <<-EOF
+		import poplib, ssl, sys, base64, hmac, hashlib
+		host, port, sport, ca, U, PW = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+		ctx = ssl.create_default_context(cafile=ca)
+		p = poplib.POP3_SSL(host, port, context=ctx, timeout=10) if port == sport else poplib.POP3(host, port, timeout=10)
+		$(cat)
+	EOF
+}
+pop_probe "$MAILPEERS_POP3_PORT" <<-'PY'
+	print("CAPA", sorted(p.capa()))
+	p.user(U); p.pass_(PW)
+	print("STAT", p.stat())
+	print("BODY", b"\n".join(p.retr(1)[1]).decode())
+	p.quit()
+PY
+if grep -q "STAT (1, " "$out" && grep -q "The first message of the POP3 test peer." "$out" &&
+	grep -q "'STLS'" "$out" && grep -q "'SASL'" "$out"; then
+	tap_ok "dovecot: USER/PASS without TLS, STAT and RETR of the mailbox"
+else
+	tap_fail "dovecot: USER/PASS" "$(cat "$out")"
+fi
+pop_probe "$MAILPEERS_POP3_PORT" <<-'PY'
+	print("GREETING", p.getwelcome().decode())
+	p.apop(U, PW)
+	print("STAT", p.stat())
+	p.quit()
+	q = poplib.POP3(host, port, timeout=10)
+	try:
+	    q.apop(U, "wrong")
+	    print("WRONG-ACCEPTED")
+	except poplib.error_proto as e:
+	    print("WRONG", e)
+PY
+if grep -qE "GREETING \+OK .*<[^>]+@[^>]+>" "$out" && grep -q "STAT (1, " "$out" &&
+	grep -q "WRONG b'-ERR" "$out"; then
+	tap_ok "dovecot: APOP (timestamp in the greeting); a wrong APOP digest gets -ERR"
+else
+	tap_fail "dovecot: APOP" "$(cat "$out")"
+fi
+pop_probe "$MAILPEERS_POP3_PORT" <<-'PY'
+	p.stls(context=ctx)
+	print("CIPHER", p.sock.version())
+	p.user(U); p.pass_(PW)
+	print("STAT", p.stat())
+	p.quit()
+	q = poplib.POP3_SSL(host, sport, context=ctx, timeout=10)
+	q.user(U); q.pass_(PW)
+	print("POP3S", q.stat())
+	q.quit()
+PY
+if grep -qE "CIPHER TLSv1\.[23]" "$out" && grep -q "STAT (1, " "$out" && grep -q "POP3S (1, " "$out"; then
+	tap_ok "dovecot: STLS (certificate verified) then USER/PASS; implicit TLS on the pop3s port"
+else
+	tap_fail "dovecot: STLS / POP3S" "$(cat "$out")"
+fi
+pop_probe "$MAILPEERS_POP3_PORT" <<-'PY'
+	def ok(r):
+	    print(r)
+	    assert r.startswith(b"+OK"), r
+	r = p._shortcmd("AUTH PLAIN " + base64.b64encode(("\0%s\0%s" % (U, PW)).encode()).decode())
+	ok(r); p.quit()
+	p = poplib.POP3(host, port, timeout=10)
+	r = p._shortcmd("AUTH LOGIN")
+	assert r.startswith(b"+ "), r
+	r = p._shortcmd(base64.b64encode(U.encode()).decode())
+	assert r.startswith(b"+ "), r
+	ok(p._shortcmd(base64.b64encode(PW.encode()).decode())); p.quit()
+	p = poplib.POP3(host, port, timeout=10)
+	r = p._shortcmd("AUTH CRAM-MD5")
+	chal = base64.b64decode(r[2:])
+	dig = hmac.new(PW.encode(), chal, hashlib.md5).hexdigest()
+	ok(p._shortcmd(base64.b64encode(("%s %s" % (U, dig)).encode()).decode()))
+	print("STAT", p.stat()); p.quit()
+	p = poplib.POP3(host, port, timeout=10)
+	r = p._shortcmd("AUTH CRAM-MD5")
+	dig = hmac.new(b"wrong", base64.b64decode(r[2:]), hashlib.md5).hexdigest()
+	try:
+	    p._shortcmd(base64.b64encode(("%s %s" % (U, dig)).encode()).decode())
+	    print("WRONG-ACCEPTED")
+	except poplib.error_proto as e:
+	    print("WRONG", e)
+	print("ALL-DONE")
+PY
+if grep -q "ALL-DONE" "$out" && grep -q "STAT (1, " "$out" && grep -q "WRONG b'-ERR" "$out"; then
+	tap_ok "dovecot: POP3 AUTH PLAIN, LOGIN and CRAM-MD5; a wrong CRAM-MD5 digest gets -ERR"
+else
+	tap_fail "dovecot: POP3 AUTH" "$(cat "$out")"
+fi
+if [ -n "$MAILPEERS_SUBMISSION_PORT" ]; then
+	sw "$MAILPEERS_SUBMISSION_PORT" --tls --tls-verify --auth PLAIN --auth-user "$U" --auth-password "$PW" --to "submission@$D"
+	if grep -q '^<~  235 ' "$out" && mailpeers_wait_delivery "submission@$D" 10 >/dev/null; then
+		tap_ok "dovecot submission: STARTTLS + AUTH PLAIN, relayed to Postfix and delivered"
+	else
+		tap_fail "dovecot submission" "$(tail -8 "$out")"
+	fi
+else
+	tap_skip "dovecot submission" "dovecot-submissiond not installed"
+fi
+
+# --- POP before SMTP
+mailpeers_popb4smtp_reset
+popb4() {
+	smtp_probe "$MAILPEERS_SMTP_POPB4_PORT" <<-'PY'
+		s.ehlo("device.irsend.test")
+		print("AUTH", s.has_extn("auth"))
+		s.mail("tests@irsend.test")
+		print("RCPT", s.rcpt("popb4smtp@remote.test"))
+		s.rset()
+		s.quit()
+	PY
+}
+popb4
+if grep -q "AUTH False" "$out" && grep -q "RCPT (554, b'5.7.1 <popb4smtp@remote.test>: Relay access denied')" "$out"; then
+	tap_ok "POP before SMTP: before a POP login relaying is refused (554 5.7.1 Relay access denied)"
+else
+	tap_fail "POP before SMTP: refused before POP" "$(cat "$out")"
+fi
+pop_probe "$MAILPEERS_POP3_PORT" <<-'PY'
+	p.user(U); p.pass_(PW); print("STAT", p.stat()); p.quit()
+PY
+sleep 0.3
+sw "$MAILPEERS_SMTP_POPB4_PORT" --to "popb4smtp@$R"
+if grep -qE '^<[-~]  250 2.0.0 Ok: queued' "$out" && mailpeers_wait_delivery "popb4smtp@$R" 10 >/dev/null; then
+	tap_ok "POP before SMTP: after the POP login the same client relays, delivered"
+else
+	tap_fail "POP before SMTP: allowed after POP" "$(tail -8 "$out")"
+fi
+echo 1 >"$MAILPEERS_DIR/popb4smtp/window"
+sleep 1.5
+popb4
+echo "$MAILPEERS_POPB4SMTP_WINDOW" >"$MAILPEERS_DIR/popb4smtp/window"
+if grep -q "RCPT (554, b'5.7.1 <popb4smtp@remote.test>: Relay access denied')" "$out"; then
+	tap_ok "POP before SMTP: refused again once the window is over"
+else
+	tap_fail "POP before SMTP: window expiry" "$(cat "$out")"
+fi
+
+# --- Kerberos, GSSAPI, clock skew
+# gss_login KRB5_CONFIG CCACHE: gsasl GSSAPI to the GSSAPI port, as "localhost"
+gss_login() {
+	KRB5_CONFIG=$1 KRB5CCNAME=FILE:$2 gsasl --smtp --connect="$MAILPEERS_HOSTNAME:$MAILPEERS_SMTP_GSSAPI_PORT" \
+		--starttls --no-cb --x509-ca-file="$MAILPEERS_CA" -m GSSAPI -a "$U" \
+		--service=smtp --hostname="$MAILPEERS_HOSTNAME" </dev/null >"$out" 2>&1
+}
+cc=$work/ccache
+if echo "$PW" | KRB5_CONFIG=$MAILPEERS_KRB5_CONFIG KRB5CCNAME=FILE:$cc kinit "$MAILPEERS_KRB5_PRINCIPAL" >"$out" 2>&1 &&
+	KRB5_CONFIG=$MAILPEERS_KRB5_CONFIG KRB5CCNAME=FILE:$cc kvno "$MAILPEERS_KRB5_SERVICE" >>"$out" 2>&1; then
+	tap_ok "krb5: kinit $MAILPEERS_KRB5_PRINCIPAL with the password, kvno $MAILPEERS_KRB5_SERVICE"
+else
+	tap_fail "krb5: kinit + kvno" "$(cat "$out")"
+fi
+echo wrong | KRB5_CONFIG=$MAILPEERS_KRB5_CONFIG KRB5CCNAME=FILE:$work/cc-wrong kinit "$MAILPEERS_KRB5_PRINCIPAL" >"$out" 2>&1
+expect_in_out "krb5: a wrong password is refused by the KDC" 'Password incorrect|Preauthentication failed'
+if KRB5_CONFIG=$MAILPEERS_KRB5_CONFIG klist -k "$MAILPEERS_KEYTAB" >"$out" 2>&1 &&
+	grep -q "$MAILPEERS_KRB5_SERVICE" "$out"; then
+	tap_ok "krb5: the keytab holds $MAILPEERS_KRB5_SERVICE"
+else
+	tap_fail "krb5: keytab" "$(cat "$out")"
+fi
+sw "$MAILPEERS_SMTP_GSSAPI_PORT" --quit-after EHLO --tls
+expect_in_out "postfix gssapi: offers exactly AUTH GSSAPI" '^<~  250-AUTH GSSAPI$'
+gss_login "$MAILPEERS_KRB5_CONFIG" "$cc"
+if grep -q '^235 ' "$out"; then
+	tap_ok "postfix gssapi: AUTH GSSAPI with the kinit'ed ccache (235)"
+else
+	tap_fail "postfix gssapi: AUTH GSSAPI" "$(tail -5 "$out")" "$(grep -i gssapi "$MAILPEERS_DIR/postfix/maillog" | tail -3)"
+fi
+gss_login "$MAILPEERS_KRB5_CONFIG" "$work/cc-none"
+if ! grep -q '^235 ' "$out"; then
+	tap_ok "postfix gssapi: no ticket, no login"
+else
+	tap_fail "postfix gssapi: no ticket, no login" "$(tail -5 "$out")"
+fi
+ccs=$work/ccache-skew
+if echo "$PW" | KRB5_CONFIG=$MAILPEERS_KRB5_CONFIG_SKEW KRB5CCNAME=FILE:$ccs kinit "$MAILPEERS_KRB5_PRINCIPAL" >"$out" 2>&1; then
+	gss_login "$MAILPEERS_KRB5_CONFIG_SKEW" "$ccs"
+	if grep -q '^535 5.7.8' "$out" && tail -5 "$MAILPEERS_DIR/postfix/maillog" | grep -q 'Clock skew too great'; then
+		tap_ok "krb5 skew: KDC $MAILPEERS_KDC_SKEW off, kinit adopts its clock, the SMTP server refuses GSSAPI (535, Clock skew too great)"
+	else
+		tap_fail "krb5 skew: GSSAPI must fail" "$(tail -3 "$out")" "$(tail -3 "$MAILPEERS_DIR/postfix/maillog")"
+	fi
+else
+	tap_fail "krb5 skew: kinit (kdc_timesync) should succeed" "$(cat "$out")"
+fi
+echo "$PW" | KRB5_CONFIG=$MAILPEERS_KRB5_CONFIG_SKEW_NOSYNC KRB5CCNAME=FILE:$work/cc-nosync kinit "$MAILPEERS_KRB5_PRINCIPAL" >"$out" 2>&1
+expect_in_out "krb5 skew: without kdc_timesync the KDC refuses kinit (Clock skew too great)" 'Clock skew too great'
+
+t0=$SECONDS
 mailpeers_stop
+left=$(pgrep -f "$work/peers" | wc -l)
+if [ "$left" = 0 ] && [ ! -e "$work/peers/postfix/spool/pid/master.pid" ]; then
+	tap_ok "mailpeers_stop: every peer process gone in $((SECONDS - t0))s (whole test ${SECONDS}s)"
+else
+	tap_fail "mailpeers_stop: processes left" "$(pgrep -af "$work/peers")"
+fi
 tap_done

@@ -46,7 +46,11 @@
 #   MIT Kerberos (with krb5): realm $MAILPEERS_REALM, KDC on
 #   MAILPEERS_KDC_PORT (config $MAILPEERS_KRB5_CONFIG) and the same database
 #   served by a KDC whose clock is $MAILPEERS_KDC_SKEW off (libfaketime) on
-#   MAILPEERS_KDC_SKEW_PORT (config $MAILPEERS_KRB5_CONFIG_SKEW);
+#   MAILPEERS_KDC_SKEW_PORT (config $MAILPEERS_KRB5_CONFIG_SKEW: kinit
+#   succeeds, the library adopts the KDC's clock (kdc_timesync), and the SMTP
+#   server refuses GSSAPI with 535 5.7.8, its log saying "Clock skew too
+#   great"; config $MAILPEERS_KRB5_CONFIG_SKEW_NOSYNC, kdc_timesync = 0: the
+#   KDC itself refuses the pre-authentication with KRB_AP_ERR_SKEW);
 #   principals $MAILPEERS_KRB5_PRINCIPAL (password $MAILPEERS_PASSWORD) and
 #   $MAILPEERS_KRB5_SERVICE (keytab $MAILPEERS_KEYTAB).
 #   Credentials: $MAILPEERS_USER / $MAILPEERS_PASSWORD everywhere (SASL,
@@ -69,6 +73,7 @@
 MAILPEERS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/mailpeers
 _mp_pids=()
 _mp_postfix_up=0
+_mp_dovecot_pid=
 _mp_started_dir=
 _mp_rm_dir=0
 
@@ -165,10 +170,13 @@ _mp_make_tls() {
 _mp_start_krb5() {
 	local k=$MAILPEERS_DIR/krb5 ft i
 	mkdir -p "$k"
+	_mp_vals[TIMESYNC]=1
 	_mp_vals[KDCPORT]=$MAILPEERS_KDC_PORT
 	_mp_subst "$MAILPEERS_LIB/krb5.conf.in" "$MAILPEERS_KRB5_CONFIG"
 	_mp_vals[KDCPORT]=$MAILPEERS_KDC_SKEW_PORT
 	_mp_subst "$MAILPEERS_LIB/krb5.conf.in" "$MAILPEERS_KRB5_CONFIG_SKEW"
+	_mp_vals[TIMESYNC]=0
+	_mp_subst "$MAILPEERS_LIB/krb5.conf.in" "$MAILPEERS_KRB5_CONFIG_SKEW_NOSYNC"
 	_mp_vals[KDCPORT]=$MAILPEERS_KDC_PORT
 	_mp_vals[DB]=$k/db/principal
 	_mp_vals[KLOG]=$k/kdc.log
@@ -266,8 +274,11 @@ _mp_start_dovecot() {
 		MAILPEERS_SUBMISSION_PORT=
 	fi
 	_mp_subst "$MAILPEERS_LIB/dovecot.conf.in" "$d/dovecot.conf"
-	dovecot -c "$d/dovecot.conf" >"$d/start.log" 2>&1 || { _mp_log "dovecot: $(cat "$d/start.log")"; return 1; }
-	_mp_wait_port "$MAILPEERS_POP3_PORT" 10 || { _mp_log "dovecot does not listen: $(tail -5 "$d/dovecot.log" 2>/dev/null)"; return 1; }
+	doveconf -c "$d/dovecot.conf" >/dev/null 2>"$d/start.log" || { _mp_log "dovecot: $(cat "$d/start.log")"; return 1; }
+	# in the foreground, as our child: stopped and reaped by mailpeers_stop
+	dovecot -F -c "$d/dovecot.conf" >>"$d/start.log" 2>&1 &
+	_mp_dovecot_pid=$!
+	_mp_wait_port "$MAILPEERS_POP3_PORT" 10 || { _mp_log "dovecot does not listen: $(cat "$d/start.log"; tail -5 "$d/dovecot.log" 2>/dev/null)"; return 1; }
 }
 
 mailpeers_start() {
@@ -344,6 +355,7 @@ mailpeers_start() {
 	export MAILPEERS_KDC_SKEW=-10m
 	export MAILPEERS_KRB5_CONFIG=$MAILPEERS_DIR/krb5/krb5.conf
 	export MAILPEERS_KRB5_CONFIG_SKEW=$MAILPEERS_DIR/krb5/krb5-skew.conf
+	export MAILPEERS_KRB5_CONFIG_SKEW_NOSYNC=$MAILPEERS_DIR/krb5/krb5-skew-nosync.conf
 	export MAILPEERS_KEYTAB=$MAILPEERS_DIR/krb5/smtp.keytab
 	export MAILPEERS_KRB5_PRINCIPAL=$MAILPEERS_USER@$MAILPEERS_REALM
 	export MAILPEERS_KRB5_SERVICE=smtp/$MAILPEERS_HOSTNAME@$MAILPEERS_REALM
@@ -378,7 +390,7 @@ mailpeers_start() {
 		_mp_start_krb5 || return 1
 	else
 		unset MAILPEERS_KDC_PORT MAILPEERS_KDC_SKEW_PORT MAILPEERS_KRB5_CONFIG \
-			MAILPEERS_KRB5_CONFIG_SKEW MAILPEERS_KEYTAB MAILPEERS_SMTP_GSSAPI_PORT
+			MAILPEERS_KRB5_CONFIG_SKEW MAILPEERS_KRB5_CONFIG_SKEW_NOSYNC MAILPEERS_KEYTAB MAILPEERS_SMTP_GSSAPI_PORT
 	fi
 	if [ $want_pf = 1 ]; then
 		_mp_start_postfix || return 1
@@ -403,14 +415,16 @@ _mp_install_trap() {
 mailpeers_stop() {
 	local d=${_mp_started_dir:-} p i
 	[ -n "$d" ] || return 0
-	if [ -f "$d/dovecot/dovecot.conf" ] && [ -f "$d/dovecot/run/master.pid" ]; then
-		p=$(cat "$d/dovecot/run/master.pid" 2>/dev/null)
-		[ -n "$p" ] && kill "$p" 2>/dev/null
+	if [ -n "$_mp_dovecot_pid" ]; then
+		p=$_mp_dovecot_pid
+		kill "$p" 2>/dev/null
 		for ((i = 0; i < 50; i++)); do
 			kill -0 "$p" 2>/dev/null || break
 			sleep 0.1
 		done
 		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+		_mp_dovecot_pid=
 	fi
 	if [ "$_mp_postfix_up" = 1 ]; then
 		postfix -c "$d/postfix/etc" stop >/dev/null 2>&1 ||
