@@ -20,8 +20,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <tiffio.h>
+
 #include "base64.h"
+#include "encoder.h"
 #include "mime.h"
+#include "mime_split.h"
 
 #include "kselftest_harness.h"
 
@@ -384,6 +388,112 @@ TEST(attachment_changed_fails_read)
 	EXPECT_EQ(-1, mime_attach_file(m, "/etc/hostname", "a/b", "text/plain", err, sizeof(err)));
 	EXPECT_EQ(-1, mime_attach_file(m, "/etc/hostname", "ab", "bad\r\ntype", err, sizeof(err)));
 	mime_free(m);
+}
+
+TEST(split_pages_plan)
+{
+	const uint64_t cost[] = { 1000, 1000, 5000, 1000, 1000, 1000 };
+	struct mime_page_group *g;
+	size_t n;
+	uint64_t limit = 2000 + b64_mime_size(tiff_file_size(2000));
+
+	/* Pages 1-2 fit together, page 3 alone, then 4-5, then 6. */
+	ASSERT_EQ(-1, mime_split_pages(cost, 6, 2000, limit, 0, &g, &n));
+	limit = 2000 + b64_mime_size(tiff_file_size(5000));
+	ASSERT_EQ(0, mime_split_pages(cost, 6, 2000, limit, 0, &g, &n));
+	ASSERT_EQ(3, n);
+	EXPECT_EQ(0, g[0].first);
+	EXPECT_EQ(2, g[0].count);
+	EXPECT_EQ(2, g[1].first);
+	EXPECT_EQ(1, g[1].count);
+	EXPECT_EQ(3, g[2].first);
+	EXPECT_EQ(3, g[2].count);
+	free(g);
+	/* One page per message whatever the limit (per_msg 1), and no limit at all. */
+	ASSERT_EQ(0, mime_split_pages(cost, 6, 2000, 0, 1, &g, &n));
+	ASSERT_EQ(6, n);
+	free(g);
+	ASSERT_EQ(0, mime_split_pages(cost, 6, 2000, 0, 0, &g, &n));
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(6, g[0].count);
+	free(g);
+}
+
+/* A 5-page MMR TIFF from the encoder, split: the parts hold the same compressed strips. */
+TEST(split_tiff_pages)
+{
+	char dir[] = "/tmp/mime_split.XXXXXX", err[256], part[300];
+	struct encode_result res;
+	struct encoder *e;
+	uint64_t *cost;
+	uint32_t n;
+	static unsigned char rows[1728 / 8 * 300];
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	e = encoder_open(ENCODE_TIFF_MMR, dir, "doc", NULL, err, sizeof(err));
+	ASSERT_NE(NULL, e) TH_LOG("%s", err);
+	for (unsigned int p = 0; p < 5; p++) {
+		struct page_image img = { .width = 1728,
+					  .height = 300,
+					  .stride = 1728 / 8,
+					  .bpp = 1,
+					  .xres = 200,
+					  .yres = 200,
+					  .rows = rows };
+
+		for (size_t i = 0; i < sizeof(rows); i++)
+			rows[i] = (unsigned char)((i / 216 + p) % 7 ? 0 : 0xf0 >> (p % 4));
+		ASSERT_EQ(0, encoder_add_page(e, &img, err, sizeof(err))) TH_LOG("%s", err);
+	}
+	ASSERT_EQ(0, encoder_finish(e, &res, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, tiff_page_costs(res.files[0].path, &cost, &n, err, sizeof(err)))
+	TH_LOG("%s", err);
+	ASSERT_EQ(5, n);
+	uint64_t sum = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		sum += cost[i];
+	/* An upper bound of the file: planning with it never overshoots. */
+	EXPECT_GE(tiff_file_size(sum), res.files[0].bytes);
+	snprintf(part, sizeof(part), "%s/part2.tif", dir);
+	ASSERT_EQ(0, tiff_extract_pages(res.files[0].path, 1, 3, part, err, sizeof(err)))
+	TH_LOG("%s", err);
+
+	TIFF *a = TIFFOpen(res.files[0].path, "r"), *b = TIFFOpen(part, "r");
+
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ(3, TIFFNumberOfDirectories(b));
+	for (int k = 0; k < 3; k++) {
+		uint64_t *ca, *cb;
+		uint16_t pg, pgs;
+
+		ASSERT_TRUE(TIFFSetDirectory(a, (tdir_t)(k + 1)));
+		ASSERT_TRUE(TIFFSetDirectory(b, (tdir_t)k));
+		ASSERT_TRUE(TIFFGetField(a, TIFFTAG_STRIPBYTECOUNTS, &ca));
+		ASSERT_TRUE(TIFFGetField(b, TIFFTAG_STRIPBYTECOUNTS, &cb));
+		ASSERT_EQ(ca[0], cb[0]);
+		ASSERT_TRUE(TIFFGetField(b, TIFFTAG_PAGENUMBER, &pg, &pgs));
+		EXPECT_EQ(k, pg);
+		EXPECT_EQ(3, pgs);
+		/* Decoded pixels alike too: the strips were copied, not re-encoded. */
+		tmsize_t sz = TIFFStripSize(a);
+		unsigned char *pa = malloc((size_t)sz), *pb = malloc((size_t)sz);
+
+		ASSERT_EQ(sz, TIFFReadEncodedStrip(a, 0, pa, sz));
+		ASSERT_EQ(sz, TIFFReadEncodedStrip(b, 0, pb, sz));
+		ASSERT_EQ(0, memcmp(pa, pb, (size_t)sz));
+		free(pa);
+		free(pb);
+	}
+	TIFFClose(a);
+	TIFFClose(b);
+	EXPECT_EQ(-1, tiff_extract_pages(res.files[0].path, 4, 2, part, err, sizeof(err)));
+	EXPECT_EQ(-1, access(part, F_OK));
+	unlink(res.files[0].path);
+	encode_result_free(&res);
+	free(cost);
+	rmdir(dir);
 }
 
 static int split_list(char *s, const char **out, int max)
