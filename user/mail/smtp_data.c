@@ -19,36 +19,60 @@ struct stuffer {
 	int pending_cr; /* a CR was seen; whether LF follows decides nothing: it ends a line */
 };
 
-/* Translate n bytes of in into out; returns the bytes written. */
+/*
+ * Translate n bytes of in into out; returns the bytes written. The bytes
+ * between line ends go over in one memcpy (memchr finds the ends, each
+ * searched again only once passed: linear also for CR-only or LF-only
+ * text): a 2 MB attachment is 2 MB of base64 lines, and a byte-by-byte
+ * loop cost about as much as their TLS encryption.
+ */
 static size_t stuff(struct stuffer *st, const char *in, size_t n, char *out)
 {
-	size_t o = 0;
+	size_t o = 0, i = 0, next_lf = 0, next_cr = 0; /* n: none left */
+	const char *p;
 
-	for (size_t i = 0; i < n; i++) {
+	while (i < n) {
 		char ch = in[i];
+		size_t end;
 
 		if (st->pending_cr) {
 			st->pending_cr = 0;
 			out[o++] = '\r';
 			out[o++] = '\n';
 			st->at_bol = 1;
-			if (ch == '\n')
+			if (ch == '\n') {
+				i++;
 				continue;
+			}
 		}
 		if (ch == '\r') {
 			st->pending_cr = 1;
+			i++;
 			continue;
 		}
 		if (ch == '\n') {
 			out[o++] = '\r';
 			out[o++] = '\n';
 			st->at_bol = 1;
+			i++;
 			continue;
 		}
 		if (st->at_bol && ch == '.')
 			out[o++] = '.';
-		out[o++] = ch;
 		st->at_bol = 0;
+		/* The rest of the line: up to the next CR or LF, or the end of the block. */
+		if (next_lf <= i) {
+			p = memchr(in + i, '\n', n - i);
+			next_lf = p ? (size_t)(p - in) : n;
+		}
+		if (next_cr <= i) {
+			p = memchr(in + i, '\r', n - i);
+			next_cr = p ? (size_t)(p - in) : n;
+		}
+		end = next_lf < next_cr ? next_lf : next_cr;
+		memcpy(out + o, in + i, end - i);
+		o += end - i;
+		i = end;
 	}
 	return o;
 }
