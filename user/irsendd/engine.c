@@ -205,7 +205,7 @@ int engine_cancel(struct engine *e, uint32_t id)
 
 	if (!j || j->st.stage == JOB_DONE)
 		return -1;
-	if (j != e->jobs) {
+	if (j->st.stage == JOB_QUEUED) {
 		/* Never started: a reserved job is simply withdrawn. */
 		engine_end(e, j, JOB_RESULT_CANCELLED, IRS_E_CANCELLED, "cancelled while queued");
 		return 0;
@@ -278,15 +278,38 @@ void engine_end(struct engine *e, struct engine_job *j, enum job_result result, 
 	free_job(e, j);
 }
 
-/* The first job that can make progress: one waiting for a retry lets the others by. */
+/* The job whose pages are on their way through the page ring, if any. */
+static struct engine_job *scanning_job(const struct engine *e)
+{
+	for (struct engine_job *j = e->jobs; j; j = j->next)
+		if (j->st.stage == JOB_SCANNING)
+			return j;
+	return NULL;
+}
+
+/*
+ * The job to advance. A scan comes first (the paper is moving). Otherwise
+ * the first job, in the order accepted, that can make progress: one whose
+ * delivery is in a thread, or that waits for a retry, or for the one
+ * delivery thread, lets the next ones scan and encode meanwhile.
+ */
 static struct engine_job *runnable(struct engine *e)
 {
+	struct engine_job *scan = scanning_job(e);
 	time_t now = time(NULL);
 
+	if (scan)
+		return scan;
 	for (struct engine_job *j = e->jobs; j; j = j->next) {
 		time_t until = stage_store_waiting_until(j);
 
-		if (j->cancel || !until || until <= now)
+		if (j->delivering)
+			continue;
+		if (j->cancel)
+			return j;
+		if (j->st.stage == JOB_STORING && e->delivery_in_flight)
+			continue;
+		if (!until || until <= now)
 			return j;
 	}
 	return NULL;
@@ -296,7 +319,7 @@ int engine_step(struct engine *e)
 {
 	struct engine_job *j = runnable(e);
 
-	if (!j || j->st.stage != JOB_SCANNING)
+	if (!scanning_job(e))
 		stage_scan_drain(e);
 	if (!j)
 		return 0;
@@ -347,16 +370,16 @@ int engine_wait_fd(const struct engine *e)
 
 int engine_wait_ms(const struct engine *e)
 {
-	const struct engine_job *j = e->jobs;
+	const struct engine_job *j = scanning_job(e);
 	time_t now = time(NULL), soonest = 0;
 	int64_t left;
 
-	if (j && j->st.stage == JOB_SCANNING && j->ring_job) {
+	if (j && j->ring_job) {
 		left = j->last_data_ms + e->scan_timeout_ms - engine_now_ms();
 		return left > 0 ? (int)left : 0;
 	}
 	/* The next retry of a delivery. */
-	for (; j; j = j->next) {
+	for (j = e->jobs; j; j = j->next) {
 		time_t until = stage_store_waiting_until(j);
 
 		if (until && (!soonest || until < soonest))
@@ -385,8 +408,9 @@ void engine_collect(struct engine *e)
 
 bool engine_can_exit(const struct engine *e)
 {
-	return !e->delivery_in_flight &&
-	       (!e->jobs || e->jobs->st.stage != JOB_SCANNING || !e->jobs->ring_job);
+	const struct engine_job *scan = scanning_job(e);
+
+	return !e->delivery_in_flight && (!scan || !scan->ring_job);
 }
 
 void engine_stop(struct engine *e)
