@@ -72,7 +72,7 @@
 
 MAILPEERS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/mailpeers
 _mp_pids=()
-_mp_postfix_up=0
+_mp_postfix_pid=
 _mp_dovecot_pid=
 _mp_started_dir=
 _mp_rm_dir=0
@@ -243,10 +243,21 @@ _mp_start_postfix() {
 	chgrp postfix "$pf/etc/sasl/sasldb2"
 	chmod 640 "$pf/etc/sasl/sasldb2"
 	chmod 644 "$pf/etc/sasl"/*.conf
-	postfix -c "$pf/etc" check >"$pf/check.log" 2>&1 || { _mp_log "postfix check: $(cat "$pf/check.log")"; return 1; }
-	postfix -c "$pf/etc" start >"$pf/start.log" 2>&1 || { _mp_log "postfix start: $(cat "$pf/start.log")"; return 1; }
-	_mp_postfix_up=1
-	_mp_wait_port "$MAILPEERS_SMTP_PORT" 10 || { _mp_log "postfix does not listen: $(tail -5 "$pf/maillog" 2>/dev/null)"; return 1; }
+	# the queue as post-install would make it (its "postfix check" takes 2 s)
+	for u in active bounce corrupt defer deferred flush hold incoming saved trace private; do
+		install -d -o postfix -g root -m 700 "$pf/spool/$u"
+	done
+	install -d -o postfix -g postdrop -m 710 "$pf/spool/public"
+	install -d -o postfix -g postdrop -m 730 "$pf/spool/maildrop"
+	install -d -o root -g root -m 755 "$pf/spool/pid"
+	# Postfix waits until main.cf is older than a second before it reads it
+	touch -d '-10 seconds' "$pf/etc/main.cf" "$pf/etc/master.cf"
+	# master itself, in the foreground as our child ("postfix start" would
+	# spend seconds on checks of an installation that is not ours)
+	MAIL_CONFIG=$pf/etc "$(postconf -dh daemon_directory)/master" -d -c "$pf/etc" \
+		>"$pf/start.log" 2>&1 &
+	_mp_postfix_pid=$!
+	_mp_wait_port "$MAILPEERS_SMTP_PORT" 10 || { _mp_log "postfix does not listen: $(cat "$pf/start.log"; tail -5 "$pf/maillog" 2>/dev/null)"; return 1; }
 }
 
 _mp_start_dovecot() {
@@ -412,36 +423,35 @@ _mp_install_trap() {
 	trap "mailpeers_stop; $old" EXIT
 }
 
+# _mp_kill_wait PID: SIGTERM to a child of ours and reap it; SIGKILL after 5 s.
+_mp_kill_wait() {
+	local p=$1 w
+	kill "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
+	(
+		sleep 5
+		kill -9 "$p" 2>/dev/null
+	) &
+	w=$!
+	wait "$p" 2>/dev/null
+	kill "$w" 2>/dev/null
+	wait "$w" 2>/dev/null
+	return 0
+}
+
 mailpeers_stop() {
 	local d=${_mp_started_dir:-} p i
 	[ -n "$d" ] || return 0
 	if [ -n "$_mp_dovecot_pid" ]; then
-		p=$_mp_dovecot_pid
-		kill "$p" 2>/dev/null
-		for ((i = 0; i < 50; i++)); do
-			kill -0 "$p" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
+		_mp_kill_wait "$_mp_dovecot_pid"
 		_mp_dovecot_pid=
 	fi
-	if [ "$_mp_postfix_up" = 1 ]; then
-		postfix -c "$d/postfix/etc" stop >/dev/null 2>&1 ||
-			postfix -c "$d/postfix/etc" abort >/dev/null 2>&1
-		p=$(cat "$d/postfix/spool/pid/master.pid" 2>/dev/null | tr -d ' ')
-		for ((i = 0; i < 50; i++)); do
-			[ -n "$p" ] && kill -0 "$p" 2>/dev/null || break
-			sleep 0.1
-		done
-		[ -n "$p" ] && kill -9 "$p" 2>/dev/null
-		_mp_postfix_up=0
+	if [ -n "$_mp_postfix_pid" ]; then
+		# SIGTERM, what "postfix stop" sends: master stops its children
+		_mp_kill_wait "$_mp_postfix_pid"
+		_mp_postfix_pid=
 	fi
 	for p in "${_mp_pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	for p in "${_mp_pids[@]}"; do
-		wait "$p" 2>/dev/null
+		_mp_kill_wait "$p"
 	done
 	_mp_pids=()
 	_mp_started_dir=
