@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/mailpeers.sh
 
-plan=45
+plan=46
 tap_plan $plan
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -36,6 +36,12 @@ if mailpeers_start "$work/peers"; then
 else
 	tap_fail "peers start" "$(mailpeers_log 2>&1)"
 	exit 1
+fi
+if (env -i bash -c 'set -a; . "$1"; set +a; [ "$MAILPEERS_SMTP_PORT" -gt 1024 ] && [ -s "$MAILPEERS_CA" ] &&
+	[ "$MAILPEERS_KRB5_PRINCIPAL" = "$MAILPEERS_USER@$MAILPEERS_REALM" ]' _ "$MAILPEERS_DIR/mailpeers.env"); then
+	tap_ok "mailpeers.env: the variables for programs that are not bash"
+else
+	tap_fail "mailpeers.env" "$(cat "$MAILPEERS_DIR/mailpeers.env")"
 fi
 U=$MAILPEERS_USER
 PW=$MAILPEERS_PASSWORD

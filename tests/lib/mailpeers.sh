@@ -67,8 +67,13 @@
 #                                             leading Received: header(s)
 #   mailpeers_popb4smtp_reset                 close every POP-before-SMTP window
 #   mailpeers_log                             tail of every peer's log (debug)
-# MAILPEERS_KEEP=1 keeps DIR after mailpeers_stop; MAILPEERS_BASE_PORT
-# forces the first port (the others follow it).
+# mailpeers_start also writes every MAILPEERS_* variable to
+# $MAILPEERS_DIR/mailpeers.env (KEY=VALUE lines) for programs in other
+# languages. MAILPEERS_KEEP=1 keeps DIR after mailpeers_stop;
+# MAILPEERS_BASE_PORT forces the first port (the others follow it).
+#
+# By hand: `bash tests/lib/mailpeers.sh run [DIR] [peers...]` starts the
+# peers, prints their variables and keeps them up until Ctrl-C.
 
 MAILPEERS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/mailpeers
 _mp_pids=()
@@ -409,32 +414,37 @@ mailpeers_start() {
 	if [ $want_dv = 1 ]; then
 		_mp_start_dovecot || return 1
 	fi
+	# for programs that are not bash: KEY=VALUE lines (shell-quoted)
+	local v
+	for v in $(compgen -v MAILPEERS_); do
+		printf '%s=%q\n' "$v" "${!v}"
+	done >"$MAILPEERS_DIR/mailpeers.env"
 	return 0
 }
 
 # Chain mailpeers_stop in front of whatever EXIT trap the test has.
 _mp_install_trap() {
-	local old
-	old=$(trap -p EXIT)
-	case $old in *mailpeers_stop*) return 0 ;; esac
-	old=${old#trap -- \'}
-	old=${old%\' EXIT}
+	local p old=
+	p=$(trap -p EXIT)
+	case $p in *mailpeers_stop*) return 0 ;; esac
+	# "trap -- 'CMD' EXIT", quoted for the shell: let the shell unquote it
+	[ -n "$p" ] && old=$(eval "_mp_trap_cmd() { printf %s \"\$2\"; }; _mp_trap_cmd ${p#trap }")
 	# shellcheck disable=SC2064
 	trap "mailpeers_stop; $old" EXIT
 }
 
-# _mp_kill_wait PID: SIGTERM to a child of ours and reap it; SIGKILL after 5 s.
+# _mp_kill_wait PID: SIGTERM to a child of ours, SIGKILL if it still runs
+# after 5 s, and reap it (a dead child stays a zombie until then).
 _mp_kill_wait() {
-	local p=$1 w
-	kill "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
-	(
-		sleep 5
-		kill -9 "$p" 2>/dev/null
-	) &
-	w=$!
+	local p=$1 i st
+	kill "$p" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		st=$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)
+		[ -z "$st" ] || [ "$st" = Z ] && break
+		sleep 0.05
+	done
+	[ -n "$st" ] && [ "$st" != Z ] && kill -9 "$p" 2>/dev/null
 	wait "$p" 2>/dev/null
-	kill "$w" 2>/dev/null
-	wait "$w" 2>/dev/null
 	return 0
 }
 
@@ -517,3 +527,28 @@ mailpeers_log() {
 		[ -f "$f" ] && { echo "== $f"; tail -n "${1:-30}" "$f"; }
 	done
 }
+
+# Run directly (not sourced): start the peers and keep them up until Ctrl-C.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	set -u
+	case ${1:-} in
+	run)
+		shift
+		d=${1:-$(mktemp -d /tmp/mailpeers.XXXXXX)}
+		[ $# -gt 0 ] && shift
+		mailpeers_start "$d" "$@" || { mailpeers_log; exit 1; }
+		cat "$MAILPEERS_DIR/mailpeers.env"
+		echo "# mail peers up under $MAILPEERS_DIR; Ctrl-C stops them" >&2
+		trap 'kill $_mp_sleeper 2>/dev/null; exit 0' INT TERM
+		while :; do
+			sleep 3600 &
+			_mp_sleeper=$!
+			wait $_mp_sleeper
+		done
+		;;
+	*)
+		echo "usage: bash $0 run [DIR] [postfix] [dovecot] [krb5]   (or source it from a test)" >&2
+		exit 2
+		;;
+	esac
+fi
