@@ -31,7 +31,15 @@
 #                                    to the POP3 server within
 #                                    $MAILPEERS_POPB4SMTP_WINDOW seconds
 #   MAILPEERS_SMTP_GSSAPI_PORT       AUTH GSSAPI only (with krb5), service
-#                                    principal smtp/$MAILPEERS_HOSTNAME
+#                                    principal smtp/$MAILPEERS_HOSTNAME: a
+#                                    client names the host "localhost", not
+#                                    127.0.0.1
+#   (a)-(e) offer no SCRAM-*-PLUS: Postfix hands Cyrus no channel binding,
+#   so a SCRAM client over TLS sends the gs2 flag "n" or "y", not "p".
+#   The AUTH port refuses a wrong password with 535 5.7.8; the client
+#   certificate port answers a client without one with "421 4.7.1 ...
+#   No client certificate presented" right after the handshake; the broken
+#   TLS port fails the handshake of any TLS 1.2+ client.
 #   Relaying: mail to @$MAILPEERS_DOMAIN is accepted from anyone; any other
 #   domain (e.g. $MAILPEERS_REMOTE_DOMAIN) only after AUTH (554 5.7.1
 #   Relay access denied otherwise). Every accepted message, whatever the
