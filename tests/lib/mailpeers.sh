@@ -445,14 +445,17 @@ _mp_install_trap() {
 # after 5 s, and reap it (a dead child stays a zombie until then).
 _mp_kill_wait() {
 	local p=$1 i st
-	kill "$p" 2>/dev/null
+	# Safe under set -e: a peer that is gone already, or its exit status, is no error.
+	kill "$p" 2>/dev/null || true
 	for ((i = 0; i < 100; i++)); do
-		st=$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)
+		st=$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null || true)
 		[ -z "$st" ] || [ "$st" = Z ] && break
 		sleep 0.05
 	done
-	[ -n "$st" ] && [ "$st" != Z ] && kill -9 "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
+	if [ -n "$st" ] && [ "$st" != Z ]; then
+		kill -9 "$p" 2>/dev/null || true
+	fi
+	wait "$p" 2>/dev/null || true
 	return 0
 }
 
