@@ -3,7 +3,11 @@
 # Postfix with Cyrus SASL, Dovecot): the delivered message is checked against
 # the document the same job stored in a box; broadcasts, I-Fax simple and
 # full mode, POP before SMTP, a temporary failure retried until it goes
-# through (also across a kill -9), and failures that are not retried.
+# through (also across a kill -9), and failures that are not retried;
+# serverless I-Fax straight to the host in the address, with its size
+# limit (IFAX-SZL); divided pages (IFAX-PGD) within mail.max_size_mb;
+# cancelling a delivery that waits on a server that never answers, and a
+# stop of the agent meanwhile (the delivery goes at the next start).
 # Needs root; build first: make all.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -18,7 +22,7 @@ for t in python3 pbmtext tiffinfo postfix dovecot; do
 		exit 0
 	}
 done
-tap_plan 12
+tap_plan 18
 work=$(mktemp -d)
 trap 'irsendd_cleanup; mailpeers_stop; rm -rf "$work"' EXIT
 chmod 0755 "$work"
@@ -212,5 +216,165 @@ rc=$?
 [ $rc -eq 1 ] && grep -q 'smtp.server' <<<"$out" &&
 	tap_ok "no SMTP server set: the job fails at once and says which setting" ||
 	tap_fail "no SMTP server set: the job fails at once and says which setting" "exit $rc" "$out"
+
+set_all smtp.server 127.0.0.1
+
+# noise_pages N FILE: N A4 pages at 200 dpi, one dot in 16 set at random
+# (what no fax coding compresses well: about 300 KB of MH a page).
+noise_pages() {
+	python3 - "$@" <<'PY'
+import random, sys
+n, path = int(sys.argv[1]), sys.argv[2]
+w, h = 1728, 2292
+rnd = random.Random(7)
+with open(path, "wb") as f:
+    for _ in range(n):
+        f.write(b"P4\n%d %d\n" % (w, h))
+        size = w // 8 * h
+        bits = -1
+        for _ in range(4):  # the AND of 4 random bits is set once in 16
+            bits &= int.from_bytes(rnd.randbytes(size), "big")
+        f.write(bits.to_bytes(size, "big"))
+PY
+	chmod 0644 "$2"
+}
+
+# 13. Serverless I-Fax: straight to the host after the '@' (here Postfix on
+# 127.0.0.1, port SMTPTXPN), without TLS or AUTH although the server offers both.
+ctl service set SMTPTXPN "$MAILPEERS_SMTP_PORT" >/dev/null
+direct='fax@[127.0.0.1]'
+out=$(ctl send --to "$direct" --ifax direct "$work/page.pbm" 2>&1)
+rc=$?
+msg=$(mailpeers_wait_delivery "$direct" 30)
+if [ $rc -eq 0 ] && [ -n "$msg" ] && grep -q 'faxbw' "$msg" &&
+	grep -m1 -A2 '^Received:' "$msg" | grep -q 'with ESMTP id'; then
+	tap_ok "serverless I-Fax to fax@[127.0.0.1]: delivered by the host itself, plain ESMTP (no TLS, no AUTH)"
+else
+	tap_fail "serverless I-Fax to fax@[127.0.0.1]" "exit $rc" "$out" "${msg:-no message}" \
+		"$(grep -m1 -A2 '^Received:' "${msg:-/dev/null}")"
+fi
+
+# 14-15. Its size limit: over ifax.serverless_max_mb it fails with #705
+# before connecting; with IFAX-SZL 1 the same document goes.
+noise_pages 4 "$work/noise4.pbm"
+set_all ifax.serverless_max_mb 1
+out=$(ctl send --to "$direct" --ifax direct "$work/noise4.pbm" 2>&1)
+rc=$?
+[ $rc -eq 1 ] && grep -q '#705' <<<"$out" && [ "$(mailpeers_count "$direct")" = 1 ] &&
+	tap_ok "serverless I-Fax over ifax.serverless_max_mb (1 MB): #705, nothing sent" ||
+	tap_fail "serverless I-Fax over ifax.serverless_max_mb: #705" "exit $rc" "$out"
+ctl service set IFAX-SZL 1 >/dev/null
+out=$(ctl send --to "$direct" --ifax direct "$work/noise4.pbm" 2>&1)
+rc=$?
+msg=$(mailpeers_wait_delivery "$direct" 30)
+ctl service set IFAX-SZL 0 >/dev/null
+[ $rc -eq 0 ] && [ -n "$msg" ] && [ "$(stat -c %s "$msg")" -gt 1048576 ] &&
+	tap_ok "IFAX-SZL 1: the same $(($(stat -c %s "$msg") / 1024)) KiB serverless I-Fax goes" ||
+	tap_fail "IFAX-SZL 1: the serverless I-Fax goes" "exit $rc" "$out" "${msg:-no message}"
+
+# 16. Divided pages (IFAX-PGD 1): a simple-mode I-Fax over mail.max_size_mb
+# goes as several messages, each within the limit, "(k/n)" in the subject,
+# and their pages together are the document's, pixel for pixel.
+noise_pages 6 "$work/noise6.pbm"
+ctl service set IFAX-PGD 1 >/dev/null
+set_all mail.max_size_mb 1
+pgd=pgd@$MAILPEERS_DOMAIN
+out=$(ctl send --box 1 --to "$pgd" --ifax simple --name divided "$work/noise6.pbm" 2>&1)
+rc=$?
+ctl service set IFAX-PGD 0 >/dev/null
+set_all mail.max_size_mb 0
+sleep 2
+n=$(mailpeers_count "$pgd")
+mkdir -p "$work/pgd"
+ctl box export 1 "$(ctl box show 1 | awk '$2 == "divided" {print $1}')" --out "$work/pgd" >/dev/null 2>&1
+if [ $rc -eq 0 ] && [ "$n" -ge 2 ] && python3 - "$MAILPEERS_MAILDIR/$pgd" "$work/pgd" "$n" <<'PY' &&
+import email, email.policy, glob, os, re, sys
+maildir, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+parts = {}
+for f in glob.glob(maildir + "/*.eml"):
+    assert os.path.getsize(f) <= 1 << 20, (f, os.path.getsize(f))
+    m = email.message_from_binary_file(open(f, "rb"), policy=email.policy.default)
+    k = re.search(r"\((\d+)/(\d+)\)$", m["Subject"])
+    assert k and int(k.group(2)) == n, m["Subject"]
+    att = list(m.iter_attachments())
+    assert len(att) == 1 and "faxbw" in att[0]["Content-Type"]
+    parts[int(k.group(1))] = att[0].get_content()
+assert sorted(parts) == list(range(1, n + 1)), sorted(parts)
+for k, data in parts.items():
+    open("%s/part-%d.tif" % (out, k), "wb").write(data)
+PY
+	[ "$(for k in $(seq 1 "$n"); do tifftopnm "$work/pgd/part-$k.tif" 2>/dev/null; done | md5sum)" = \
+		"$(tifftopnm "$work/pgd/divided.tif" 2>/dev/null | md5sum)" ]; then
+	tap_ok "IFAX-PGD: 6 pages over the 1 MB limit went as $n messages within it, (k/$n) in order, the pages pixel for pixel the box copy's"
+else
+	tap_fail "IFAX-PGD: divided into messages within the limit" "exit $rc" "$out" "$n messages" \
+		"$(ls -l "$work/pgd")"
+fi
+
+# 17-18. A server that accepts the connection and never answers: an
+# operator's cancel ends the delivery within a second or two (#995), not
+# after net.timeout; a stop of the agent also ends it, and the job then
+# goes at the next start without that try counted.
+python3 - "$work/mute.port" <<'PY' &
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+held = []
+while True:
+    c, _ = s.accept()
+    held.append(c)  # never a word
+PY
+mute=$!
+for _ in $(seq 50); do [ -s "$work/mute.port" ] && break; sleep 0.1; done
+set_all smtp.port "$(cat "$work/mute.port")" net.timeout 120
+# wait_delivering ID: until the job's delivery has started.
+wait_delivering() {
+	for _ in $(seq 100); do
+		[ "$(job_field "$1" 'e["state"]["destinations"][0]["attempts"]' 2>/dev/null)" = 1 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+out=$(ctl send --to "hank@$MAILPEERS_DOMAIN" --no-wait "$work/page.pbm" 2>&1)
+id=$(awk '/accepted/ {print $2}' <<<"$out")
+wait_delivering "$id"
+sleep 1
+t0=$(date +%s%N)
+ctl job cancel "$id" >/dev/null 2>&1
+for _ in $(seq 100); do
+	[ "$(job_field "$id" 'e["state"]["stage"]' 2>/dev/null)" = done ] && break
+	sleep 0.1
+done
+ms=$((($(date +%s%N) - t0) / 1000000))
+res=$(job_field "$id" 'e["state"]["result"], e["state"]["code"]' 2>/dev/null)
+if [[ "$res" == cancelled* ]] && [ $ms -lt 3000 ]; then
+	tap_ok "cancel during a delivery to a mute server: ended in $ms ms ($res), not after net.timeout (120 s)"
+else
+	tap_fail "cancel during a delivery to a mute server ends at once" "$ms ms" "$res"
+fi
+out=$(ctl send --to "ivan@$MAILPEERS_DOMAIN" --no-wait "$work/page.pbm" 2>&1)
+id=$(awk '/accepted/ {print $2}' <<<"$out")
+wait_delivering "$id"
+# The next start finds the good server (the running delivery keeps its settings).
+set_all smtp.port "$MAILPEERS_SMTP_TLSREQ_PORT" net.timeout 60
+t0=$(date +%s%N)
+irsendd_stop
+ms=$((($(date +%s%N) - t0) / 1000000))
+kill "$mute" 2>/dev/null
+wait "$mute" 2>/dev/null
+irsendd_start "$work"
+msg=$(mailpeers_wait_delivery "ivan@$MAILPEERS_DOMAIN" 60)
+sleep 1
+att=$(job_field "$id" 'e["state"]["destinations"][0]["attempts"]' 2>/dev/null)
+if [ $ms -lt 5000 ] && [ -n "$msg" ] && [ "$(job_field "$id" 'e["state"]["result"]')" = ok ] &&
+	[ "$att" = 1 ]; then
+	tap_ok "SIGTERM during a delivery to a mute server: stopped in $ms ms; after the restart it went (1 try counted)"
+else
+	tap_fail "SIGTERM during a delivery: quick stop, delivered after restart" "$ms ms" \
+		"attempts ${att:-?}" "${msg:-no message}" "$(ctl job show "$id" 2>&1 | tail -8)"
+fi
 
 tap_done

@@ -221,6 +221,27 @@ TEST(header_injection_refused)
 	EXPECT_EQ(NULL, mime_new(&badutf, err, sizeof(err)));
 }
 
+/* Serverless I-Fax addresses: a domain may be an address literal, a real one. */
+TEST(address_literals)
+{
+	static const char *const good[] = { "fax@[198.18.0.7]", "fax@[IPv6:2001:db8::7]",
+					    "fax@[ipv6:::1]", "a.b-c@example.com" };
+	static const char *const bad[] = {
+		"fax@[300.1.1.1]",    "fax@[198.18.0.7",
+		"fax@198.18.0.7]",    "fax@[]",
+		"fax@[IPv6:zz::1]",   "fax@[198.18.0.7]x",
+		"fax@[2001:db8::7]",  "fax@[198.18.0.7\r\n]",
+		"f[a]x@[198.18.0.7]", "fax@[1.2.3.4] ",
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		EXPECT_EQ(1, mime_addr_valid(good[i])) TH_LOG("refused %s", good[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(0, mime_addr_valid(bad[i])) TH_LOG("took %s", bad[i]);
+	}
+}
+
 TEST(control_characters_stay_inside_encoded_words)
 {
 	struct mime_headers h = { .from = "scan@example.com",

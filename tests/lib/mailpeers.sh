@@ -42,7 +42,9 @@
 #   TLS port fails the handshake of any TLS 1.2+ client.
 #   Relaying: mail to @$MAILPEERS_DOMAIN is accepted from anyone; any other
 #   domain (e.g. $MAILPEERS_REMOTE_DOMAIN) only after AUTH (554 5.7.1
-#   Relay access denied otherwise). Every accepted message, whatever the
+#   Relay access denied otherwise). Mail to any user at the address literal
+#   [127.0.0.1] is taken as local (a serverless I-Fax arriving at a device).
+#   Every accepted message, whatever the
 #   domain, lands in $MAILPEERS_MAILDIR/<recipient>/<id>.eml (LF line ends,
 #   Postfix's Received: header first; mailpeers_strip_received removes it)
 #   with the envelope in <id>.env ("sender ADDR", "recipient ADDR").

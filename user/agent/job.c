@@ -52,6 +52,23 @@ const char *job_dest_type_name(enum job_dest_type type)
 	return (size_t)type < N_ELEM(dest_names) ? dest_names[type] : "?";
 }
 
+static const char *const ifax_mode_names[] = { "simple", "full", "direct" };
+
+const char *job_ifax_mode_name(enum job_ifax_mode mode)
+{
+	return (size_t)mode < N_ELEM(ifax_mode_names) ? ifax_mode_names[mode] : "?";
+}
+
+int job_ifax_mode_parse(const char *name, enum job_ifax_mode *mode)
+{
+	for (size_t i = 0; i < N_ELEM(ifax_mode_names); i++)
+		if (strcmp(name, ifax_mode_names[i]) == 0) {
+			*mode = (enum job_ifax_mode)i;
+			return 0;
+		}
+	return -1;
+}
+
 const char *job_source_name(enum job_source source)
 {
 	return (size_t)source < N_ELEM(source_names) ? source_names[source] : "?";
@@ -104,7 +121,7 @@ struct json_object *job_spec_to_json(const struct job_spec *spec)
 		else
 			add_str(d, "to", jd->addrs);
 		if (jd->type == JOB_DEST_IFAX)
-			add_str(d, "mode", jd->ifax_mode == JOB_IFAX_FULL ? "full" : "simple");
+			add_str(d, "mode", job_ifax_mode_name(jd->ifax_mode));
 		json_object_array_add(dests, d);
 	}
 	json_object_object_add(o, "destinations", dests);
@@ -301,7 +318,11 @@ int job_spec_from_json(struct json_object *o, struct job_spec *spec, char *err, 
 		if (jd->type == JOB_DEST_IFAX) {
 			if (get_text(v, "mode", mode, sizeof(mode), err, errlen) < 0)
 				return -1;
-			jd->ifax_mode = strcmp(mode, "full") == 0 ? JOB_IFAX_FULL : JOB_IFAX_SIMPLE;
+			if (job_ifax_mode_parse(mode, &jd->ifax_mode) < 0) {
+				snprintf(err, errlen,
+					 "destination %u: unknown I-Fax mode \"%.16s\"", i, mode);
+				return -1;
+			}
 		}
 	}
 	if (get_int(o, "owner", 0, UINT32_MAX, &n, err, errlen) < 0)

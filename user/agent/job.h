@@ -36,8 +36,9 @@ enum job_dest_type {
 };
 
 enum job_ifax_mode {
-	JOB_IFAX_SIMPLE,
-	JOB_IFAX_FULL,
+	JOB_IFAX_SIMPLE, /* RFC 3965 through the SMTP server */
+	JOB_IFAX_FULL,	 /* RFC 2532: MDN requested */
+	JOB_IFAX_DIRECT, /* simple mode straight to the recipient's host (serverless) */
 };
 
 struct job_dest {
@@ -99,6 +100,9 @@ const char *job_stage_name(enum job_stage stage);
 const char *job_result_name(enum job_result result);
 const char *job_source_name(enum job_source source);
 const char *job_dest_type_name(enum job_dest_type type);
+/* "simple", "full", "direct"; job_ifax_mode_parse: 0, or -1 for another word. */
+const char *job_ifax_mode_name(enum job_ifax_mode mode);
+int job_ifax_mode_parse(const char *name, enum job_ifax_mode *mode);
 
 /* JSON forms, as the journal stores them and the control socket shows them. */
 struct json_object *job_spec_to_json(const struct job_spec *spec);

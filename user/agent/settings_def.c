@@ -112,6 +112,8 @@ static const struct setting_def user_defs[] = {
 
 	ENUM("ifax.mode", w_ifax_mode, "simple", "I-Fax mode: simple, or full (with MDN request)"),
 	ENUM("ifax.coding", w_ifax_coding, "mh", "I-Fax TIFF coding: mh (profile S), mr or mmr"),
+	INT("ifax.serverless_max_mb", 1, 1024, "3",
+	    "largest serverless (direct) I-Fax, in MB, unless IFAX-SZL is 1 (#705)"),
 	BOOL("ifax.print", "off", "print received I-Fax documents as well as storing them"),
 	TEXT("ifax.print_queue", TEXT_WORD, 0, 0, 127, "",
 	     "CUPS queue for received documents; empty: the default queue"),

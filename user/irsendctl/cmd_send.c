@@ -22,7 +22,7 @@
 
 static void send_help(void)
 {
-	printf("Usage: %s send (--box N[,N...] | --to ADDR[,ADDR...] [--ifax simple|full])...\n"
+	printf("Usage: %s send (--box N[,N...] | --to ADDR[,ADDR...] [--ifax MODE])...\n"
 	       "                 [--format F[,F...]] [--name NAME]\n"
 	       "                 (--scan PAGES [--size S] [--res R] [--depth D] | FILE...)\n"
 	       "\n"
@@ -39,8 +39,11 @@ static void send_help(void)
 	       "Options:\n"
 	       "  --box N[,N...]     User Inboxes to store into (0..99 by default)\n"
 	       "  --to ADDR[,...]    e-mail recipients: one message to all of them\n"
-	       "  --ifax MODE        send to the --to addresses as I-Fax: simple (RFC 3965)\n"
-	       "                     or full (RFC 2532, with a delivery receipt request)\n"
+	       "  --ifax MODE        send to the --to addresses as I-Fax: simple (RFC 3965),\n"
+	       "                     full (RFC 2532, with a delivery receipt request), or\n"
+	       "                     direct: simple mode straight to the host after the\n"
+	       "                     '@' (fax@[198.18.0.7], fax@host), no SMTP server, no\n"
+	       "                     TLS, at most ifax.serverless_max_mb unless IFAX-SZL\n"
 	       "  --format F[,F...]  %s (default pdf)\n"
 	       "  --name NAME        document name, also the file names (letters, digits,\n"
 	       "                     '.', '_', '-'; default doc-JOBID)\n"
@@ -64,10 +67,11 @@ static void send_help(void)
 	       "  %s send --box 2 --format ifax page1.pbm page2.pbm\n"
 	       "  %s send --to alice@example.com,bob@example.com --scan 2\n"
 	       "  %s send --to fax@example.com --ifax simple --format ifax --scan 1\n"
+	       "  %s send --to fax@[198.18.0.7] --ifax direct --scan 1\n"
 	       "  scanimage --format=pnm | %s send --box 1 -\n",
 	       CTL_PROG, CTL_PROG, ENCODE_FORMAT_CHOICES, IRSEND_SCAN_MAX_PAGES, PAPER_CHOICES,
 	       SCAN_RES_CHOICES, DEPTH_CHOICES, IRSEND_SCAN_MAX_PACE_MS, CTL_PROG, CTL_PROG,
-	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
+	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
 }
 
 enum {

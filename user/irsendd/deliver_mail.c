@@ -4,41 +4,53 @@
  * files a MIME message (mime.h), and the message goes out with the SMTP
  * client (smtp_client.h), one transaction per 100 recipients (seed 1.2.1)
  * in one session. The To: header names every recipient.
+ *
+ * Routes: e-mail and I-Fax go through smtp.server; a serverless ("direct")
+ * I-Fax goes to the host after each recipient's '@' (a device, so no MX
+ * lookup), one session per host, on port SMTPTXPN, without TLS or AUTH,
+ * and is limited to ifax.serverless_max_mb unless IFAX-SZL is 1. A simple
+ * mode I-Fax larger than the limit (the setting's, or the SIZE the server
+ * announces) goes as several messages of whole pages when IFAX-PGD is 1
+ * (deliver_divide.c), else fails with #705 before a byte is sent.
  */
+#include <stdarg.h>
 #include <stdio.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
-#include "deliver_task.h"
+#include "deliver_mail.h"
 #include "encoder.h"
 #include "errcodes.h"
-#include "mime.h"
 #include "pop3_client.h"
 #include "service_blob.h"
-#include "settings_store.h"
-#include "smtp_client.h"
 
-/* Recipients of one SMTP transaction (seed 1.2.1). */
-#define RCPT_PER_TRANSACTION 100
-#define MAX_RCPT (JOB_ADDRS_MAX / 4)
-
-struct delivery {
-	struct deliver_task *t;
-	struct settings_store *user, *service;
-	char *addrs; /* a copy of the recipients, cut at the commas */
+/* Recipients grouped by the host a direct I-Fax goes to. */
+struct direct_host {
+	char host[MIME_ADDR_MAX + 1];
 	const char *rcpt[MAX_RCPT];
 	size_t nrcpt;
-	struct irs_tls_ctx *tls;
-	struct mime_msg *msg;
 };
 
-/* The outcome; text is cut to fit the journal's reply field. */
-static void fail(struct deliver_task *t, unsigned int code, bool temporary, const char *text)
+void delivery_result(struct irs_smtp_result *res, unsigned int code, bool temporary,
+		     const char *fmt, ...)
 {
-	t->code = code;
-	t->temporary = temporary;
-	snprintf(t->reply, sizeof(t->reply), "%.*s", (int)sizeof(t->reply) - 1, text ? text : "");
+	va_list ap;
+
+	res->code = code;
+	res->temporary = temporary;
+	va_start(ap, fmt);
+	vsnprintf(res->text, sizeof(res->text), fmt, ap);
+	va_end(ap);
+}
+
+/* The outcome; text is cut to fit the journal's reply field. */
+static void finish(struct deliver_task *t, const struct irs_smtp_result *res)
+{
+	t->code = res->code;
+	t->temporary = res->temporary;
+	snprintf(t->reply, sizeof(t->reply), "%.*s", (int)sizeof(t->reply) - 1, res->text);
 }
 
 static struct settings_store *load(enum setting_scope scope, const char *text)
@@ -72,45 +84,54 @@ static int split_recipients(struct delivery *d)
 	return d->nrcpt ? 0 : -1;
 }
 
-static int build_message(struct delivery *d)
+struct mime_msg *delivery_message(struct delivery *d, const char *const *rcpt, size_t nrcpt,
+				  const struct deliver_file *files, unsigned int nfiles,
+				  unsigned int part, unsigned int parts, const char *filename,
+				  struct irs_smtp_result *res)
 {
 	struct deliver_task *t = d->t;
 	struct mime_headers h = {
 		.from = user(d, "mail.from"),
-		.to = d->rcpt,
-		.nto = d->nrcpt,
+		.to = rcpt,
+		.nto = nrcpt,
 		.subject = user(d, "mail.subject"),
 		.body = user(d, "mail.body"),
 		.kind = t->target.type == JOB_DEST_EMAIL       ? MIME_EMAIL
 			: t->target.ifax_mode == JOB_IFAX_FULL ? MIME_IFAX_FULL
 							       : MIME_IFAX_SIMPLE,
+		.part = part,
+		.parts = parts,
 	};
+	struct mime_msg *m;
 	char err[256];
 
 	if (!*h.from) {
-		fail(t, IRS_E_BAD_ADDRESS, false, "the device has no e-mail address (mail.from)");
-		return -1;
+		delivery_result(res, IRS_E_BAD_ADDRESS, false,
+				"the device has no e-mail address (mail.from)");
+		return NULL;
 	}
-	d->msg = mime_new(&h, err, sizeof(err));
-	if (!d->msg) {
-		fail(t, IRS_E_BAD_ADDRESS, false, err);
-		return -1;
+	m = mime_new(&h, err, sizeof(err));
+	if (!m) {
+		delivery_result(res, IRS_E_BAD_ADDRESS, false, "%s", err);
+		return NULL;
 	}
-	for (unsigned int i = 0; i < t->nfiles; i++) {
+	for (unsigned int i = 0; i < nfiles; i++) {
 		enum encode_format fmt;
-		const char *base = strrchr(t->files[i].path, '/');
+		const char *base = strrchr(files[i].path, '/');
+		const char *name = filename ? filename : base ? base + 1 : files[i].path;
 
-		if (encode_format_parse(t->files[i].format, &fmt) < 0 ||
-		    mime_attach_file(d->msg, t->files[i].path, base ? base + 1 : t->files[i].path,
-				     encode_format_mime(fmt), err, sizeof(err)) < 0) {
-			fail(t, IRS_E_WORK_AREA_FULL, false, err);
-			return -1;
+		if (encode_format_parse(files[i].format, &fmt) < 0 ||
+		    mime_attach_file(m, files[i].path, name, encode_format_mime(fmt), err,
+				     sizeof(err)) < 0) {
+			delivery_result(res, IRS_E_WORK_AREA_FULL, false, "%s", err);
+			mime_free(m);
+			return NULL;
 		}
 	}
-	return 0;
+	return m;
 }
 
-static int make_tls(struct delivery *d)
+static int make_tls(struct delivery *d, struct irs_smtp_result *res)
 {
 	struct irs_tls_opts o = IRS_TLS_OPTS_INIT;
 	char err[256];
@@ -121,7 +142,7 @@ static int make_tls(struct delivery *d)
 	o.pin_sha256 = *user(d, "tls.pin_sha256") ? user(d, "tls.pin_sha256") : NULL;
 	d->tls = irs_tls_ctx_new(&o, err, sizeof(err));
 	if (!d->tls) {
-		fail(d->t, IRS_E_TLS_HANDSHAKE, false, err);
+		delivery_result(res, IRS_E_TLS_HANDSHAKE, false, "%s", err);
 		return -1;
 	}
 	return 0;
@@ -150,7 +171,7 @@ static unsigned int disabled_mechanisms(const struct delivery *d)
  * server trusts our address for a while, then wait 300 ms before sending.
  * Failures are the POP codes (#810, #813, #844, #845, #846).
  */
-static int pop_before_smtp(struct delivery *d)
+static int pop_before_smtp(struct delivery *d, struct irs_smtp_result *res)
 {
 	struct pop3_opts o = POP3_OPTS_INIT;
 	const char *auth = user(d, "pop.auth");
@@ -182,25 +203,30 @@ static int pop_before_smtp(struct delivery *d)
 	if (settings_store_get_int(d->service, "NS-LGN"))
 		o.mechs &= ~(unsigned int)POP3_MECH_LOGIN;
 	if (!*o.host) {
-		fail(d->t, IRS_E_POP_CONNECT, false,
-		     "POP before SMTP is on but no POP server is set (pop.server)");
+		delivery_result(res, IRS_E_POP_CONNECT, false,
+				"POP before SMTP is on but no POP server is set (pop.server)");
 		return -1;
 	}
 	st = pop3_open(&p, &o);
 	if (st == POP3_OK)
 		st = pop3_quit(p);
 	if (st != POP3_OK) {
-		char why[JOB_MESSAGE_MAX];
-
-		snprintf(why, sizeof(why), "POP before SMTP: %s", p ? pop3_error(p) : "failed");
 		/* A server that cannot be reached may be back later; a refused login will not. */
-		fail(d->t, pop3_errcode(st), st == POP3_E_CONNECT, why);
+		delivery_result(res, pop3_errcode(st), st == POP3_E_CONNECT, "POP before SMTP: %s",
+				p ? pop3_error(p) : "failed");
 		pop3_close(p);
 		return -1;
 	}
 	pop3_close(p);
 	nanosleep(&pause, NULL);
 	return 0;
+}
+
+static int is_cancelled(void *arg)
+{
+	struct deliver_task *t = arg;
+
+	return atomic_load(&t->cancel);
 }
 
 static long read_message(void *arg, char *buf, size_t len)
@@ -219,30 +245,21 @@ static void dsn_notify(unsigned int flags, char *buf, size_t len)
 		buf[strlen(buf) - 1] = '\0';
 }
 
-/* Every batch of recipients in one session; the first failure decides. */
-static void send_all(struct delivery *d, const struct irs_smtp_opts *o)
+unsigned int delivery_send(struct delivery *d, struct irs_smtp *s, struct mime_msg *m,
+			   struct irs_smtp_result *res)
 {
-	const struct mime_envelope *env = mime_envelope(d->msg);
+	const struct mime_envelope *env = mime_envelope(m);
 	struct irs_smtp_rcpt rcpt[RCPT_PER_TRANSACTION];
-	struct irs_smtp_result res = { 0 };
-	struct irs_smtp *s = NULL;
 	char notify[64];
-	long long max_mb = settings_store_get_int(d->user, "mail.max_size_mb");
-	uint64_t size = mime_size(d->msg);
+	uint64_t size = mime_size(m);
 
-	if (max_mb && size > (uint64_t)max_mb << 20) {
-		fail(d->t, IRS_E_TOO_BIG, false, "the message is larger than mail.max_size_mb");
-		return;
-	}
+	(void)d;
 	dsn_notify(env->dsn_notify, notify, sizeof(notify));
-	if (irs_smtp_open(&s, o, &res) != 0 || !s) {
-		fail(d->t, res.code, res.temporary, res.text);
-		return;
-	}
+	/* Every batch of recipients in one session; the first failure decides. */
 	for (size_t first = 0; first < env->nrcpt; first += RCPT_PER_TRANSACTION) {
 		size_t n = env->nrcpt - first < RCPT_PER_TRANSACTION ? env->nrcpt - first
 								     : RCPT_PER_TRANSACTION;
-		struct irs_smtp_msg m = {
+		struct irs_smtp_msg msg = {
 			.from = env->mail_from,
 			.rcpt = rcpt,
 			.nrcpt = n,
@@ -251,57 +268,209 @@ static void send_all(struct delivery *d, const struct irs_smtp_opts *o)
 			.dsn_ret = env->dsn_ret_hdrs ? "HDRS" : NULL,
 			.dsn_envid = env->envid,
 			.read = read_message,
-			.read_arg = d->msg,
+			.read_arg = m,
 		};
 
 		memset(rcpt, 0, sizeof(rcpt));
 		for (size_t i = 0; i < n; i++)
 			rcpt[i].addr = env->rcpt[first + i];
-		if (mime_rewind(d->msg) < 0 || irs_smtp_send(s, &m, &res) != IRS_E_SENT)
+		if (mime_rewind(m) < 0) {
+			delivery_result(res, IRS_E_WORK_AREA_FULL, false, "%s", mime_error(m));
+			break;
+		}
+		if (irs_smtp_send(s, &msg, res) != IRS_E_SENT)
 			break;
 	}
+	return res->code;
+}
+
+/* Divided pages apply: a simple-mode I-Fax of one TIFF, with IFAX-PGD on. */
+static bool may_divide(const struct delivery *d)
+{
+	const struct deliver_task *t = d->t;
+
+	return t->target.type == JOB_DEST_IFAX && t->target.ifax_mode != JOB_IFAX_FULL &&
+	       t->nfiles == 1 && strcmp(t->files[0].format, "ifax") == 0 &&
+	       settings_store_get_int(d->service, "IFAX-PGD");
+}
+
+/* One session: these recipients, through the server of o, within limit bytes (0: none). */
+static void deliver_route(struct delivery *d, const struct irs_smtp_opts *o,
+			  const char *const *rcpt, size_t nrcpt, uint64_t limit,
+			  struct irs_smtp_result *res)
+{
+	struct mime_msg *m =
+		delivery_message(d, rcpt, nrcpt, d->t->files, d->t->nfiles, 0, 0, NULL, res);
+	const struct irs_smtp_caps *caps;
+	struct irs_smtp *s = NULL;
+	bool divide = may_divide(d);
+	uint64_t size;
+
+	if (!m)
+		return;
+	size = mime_size(m);
+	/* Too big by our own limit: say so before connecting. */
+	if (limit && size > limit && !divide) {
+		delivery_result(res, IRS_E_TOO_BIG, false,
+				"the message (%llu bytes) is larger than the limit (%llu bytes)",
+				(unsigned long long)size, (unsigned long long)limit);
+		goto out;
+	}
+	if (irs_smtp_open(&s, o, res) != 0 || !s)
+		goto out;
+	caps = irs_smtp_caps(s);
+	if (caps->has_size && caps->size && (!limit || caps->size < limit))
+		limit = caps->size;
+	if (!limit || size <= limit)
+		delivery_send(d, s, m, res);
+	else if (divide)
+		delivery_send_divided(d, s, rcpt, nrcpt, m, limit, res);
+	else
+		delivery_result(
+			res, IRS_E_TOO_BIG, false,
+			"the message (%llu bytes) is larger than the server takes (%llu bytes)",
+			(unsigned long long)size, (unsigned long long)limit);
 	irs_smtp_close(s);
-	fail(d->t, res.code, res.temporary, res.text);
+out:
+	mime_free(m);
+}
+
+/*
+ * The host of a direct I-Fax: what follows the last '@', an address
+ * literal unbracketed ("[198.18.0.7]", "[IPv6:2001:db8::7]"). 0, or -1.
+ */
+static int direct_host_of(const char *addr, char *host, size_t len)
+{
+	const char *at = strrchr(addr, '@');
+	size_t n;
+
+	if (!at || !at[1])
+		return -1;
+	at++;
+	n = strlen(at);
+	if (at[0] == '[') {
+		if (n < 3 || at[n - 1] != ']')
+			return -1;
+		at++;
+		n -= 2;
+		if (strncasecmp(at, "IPv6:", 5) == 0) {
+			at += 5;
+			n -= 5;
+		}
+	}
+	if (!n || n >= len)
+		return -1;
+	memcpy(host, at, n);
+	host[n] = '\0';
+	return 0;
+}
+
+/* Serverless I-Fax: each host gets its recipients in one session; the first failure decides. */
+static void deliver_direct(struct delivery *d, struct irs_smtp_result *res)
+{
+	struct irs_smtp_opts o = { 0 };
+	struct direct_host *hosts = calloc(d->nrcpt, sizeof(*hosts));
+	long long max_mb = settings_store_get_int(d->user, "mail.max_size_mb");
+	uint64_t limit = max_mb > 0 ? (uint64_t)max_mb << 20 : 0;
+	size_t nhosts = 0;
+
+	if (!hosts) {
+		delivery_result(res, IRS_E_WORK_AREA_FULL, true, "out of memory");
+		return;
+	}
+	if (!settings_store_get_int(d->service, "IFAX-SZL")) {
+		uint64_t direct =
+			(uint64_t)settings_store_get_int(d->user, "ifax.serverless_max_mb") << 20;
+
+		if (!limit || direct < limit)
+			limit = direct;
+	}
+	for (size_t i = 0; i < d->nrcpt; i++) {
+		char host[MIME_ADDR_MAX + 1];
+		size_t k = 0;
+
+		if (direct_host_of(d->rcpt[i], host, sizeof(host)) < 0) {
+			delivery_result(res, IRS_E_BAD_ADDRESS, false,
+					"%.200s: no host to send a serverless I-Fax to",
+					d->rcpt[i]);
+			goto out;
+		}
+		while (k < nhosts && strcasecmp(hosts[k].host, host) != 0)
+			k++;
+		if (k == nhosts)
+			snprintf(hosts[nhosts++].host, sizeof(hosts[k].host), "%s", host);
+		hosts[k].rcpt[hosts[k].nrcpt++] = d->rcpt[i];
+	}
+	o.port = (unsigned int)settings_store_get_int(d->service, "SMTPTXPN");
+	o.timeout_ms = (int)settings_store_get_int(d->user, "net.timeout") * 1000;
+	o.helo_name = *user(d, "device.hostname") ? user(d, "device.hostname") : NULL;
+	o.tls = IRS_SMTP_TLS_OFF;
+	o.cancelled = is_cancelled;
+	o.cancel_arg = d->t;
+	delivery_result(res, IRS_E_SENT, false, "sent");
+	for (size_t k = 0; k < nhosts; k++) {
+		struct irs_smtp_result one = { 0 };
+
+		o.host = hosts[k].host;
+		deliver_route(d, &o, hosts[k].rcpt, hosts[k].nrcpt, limit, &one);
+		if (one.code != IRS_E_SENT && res->code == IRS_E_SENT)
+			*res = one;
+		else if (res->code == IRS_E_SENT)
+			snprintf(res->text, sizeof(res->text), "%s", one.text);
+	}
+out:
+	free(hosts);
+}
+
+/* Through smtp.server: TLS, AUTH and POP before SMTP as the settings say. */
+static void deliver_server(struct delivery *d, struct irs_smtp_result *res)
+{
+	struct irs_smtp_opts o = { 0 };
+	long long port = settings_store_get_int(d->user, "smtp.port");
+	long long max_mb = settings_store_get_int(d->user, "mail.max_size_mb");
+
+	if (!*user(d, "smtp.server")) {
+		delivery_result(res, IRS_E_CONNECT, false, "no SMTP server is set (smtp.server)");
+		return;
+	}
+	if (make_tls(d, res) < 0)
+		return;
+	o.host = user(d, "smtp.server");
+	o.port = (unsigned int)(port ? port : settings_store_get_int(d->service, "SMTPTXPN"));
+	o.timeout_ms = (int)settings_store_get_int(d->user, "net.timeout") * 1000;
+	o.helo_name = *user(d, "device.hostname") ? user(d, "device.hostname") : NULL;
+	o.tls = settings_store_get_bool(d->user, "smtp.implicit_tls") ? IRS_SMTP_TLS_IMPLICIT
+		: settings_store_get_bool(d->user, "smtp.starttls")   ? IRS_SMTP_TLS_STARTTLS
+								      : IRS_SMTP_TLS_OFF;
+	o.tls_ctx = d->tls;
+	o.auth = settings_store_get_bool(d->user, "smtp.auth");
+	o.auth_required = settings_store_get_bool(d->user, "smtp.auth_required");
+	o.user = user(d, "smtp.user");
+	o.password = user(d, "smtp.password");
+	o.scram = settings_store_get_bool(d->user, "smtp.scram");
+	o.oauth2_command = user(d, "smtp.oauth2_command");
+	o.disable = disabled_mechanisms(d);
+	o.cancelled = is_cancelled;
+	o.cancel_arg = d->t;
+	if (settings_store_get_bool(d->user, "smtp.pop_before_smtp") && pop_before_smtp(d, res) < 0)
+		return;
+	deliver_route(d, &o, d->rcpt, d->nrcpt, max_mb > 0 ? (uint64_t)max_mb << 20 : 0, res);
 }
 
 void deliver_mail(struct deliver_task *t)
 {
 	struct delivery d = { .t = t };
-	struct irs_smtp_opts o = { 0 };
-	long long port;
+	struct irs_smtp_result res = { 0 };
 
 	d.user = load(SETTING_USER, t->user_settings);
 	d.service = load(SETTING_SERVICE, t->service_settings);
-	if (!d.user || !d.service || split_recipients(&d) < 0) {
-		fail(t, IRS_E_WORK_AREA_FULL, true, "out of memory");
-		goto out;
-	}
-	if (!*user(&d, "smtp.server")) {
-		fail(t, IRS_E_CONNECT, false, "no SMTP server is set (smtp.server)");
-		goto out;
-	}
-	if (build_message(&d) < 0 || make_tls(&d) < 0)
-		goto out;
-	port = settings_store_get_int(d.user, "smtp.port");
-	o.host = user(&d, "smtp.server");
-	o.port = (unsigned int)(port ? port : settings_store_get_int(d.service, "SMTPTXPN"));
-	o.timeout_ms = (int)settings_store_get_int(d.user, "net.timeout") * 1000;
-	o.helo_name = *user(&d, "device.hostname") ? user(&d, "device.hostname") : NULL;
-	o.tls = settings_store_get_bool(d.user, "smtp.implicit_tls") ? IRS_SMTP_TLS_IMPLICIT
-		: settings_store_get_bool(d.user, "smtp.starttls")   ? IRS_SMTP_TLS_STARTTLS
-								     : IRS_SMTP_TLS_OFF;
-	o.tls_ctx = d.tls;
-	o.auth = settings_store_get_bool(d.user, "smtp.auth");
-	o.auth_required = settings_store_get_bool(d.user, "smtp.auth_required");
-	o.user = user(&d, "smtp.user");
-	o.password = user(&d, "smtp.password");
-	o.scram = settings_store_get_bool(d.user, "smtp.scram");
-	o.disable = disabled_mechanisms(&d);
-	if (settings_store_get_bool(d.user, "smtp.pop_before_smtp") && pop_before_smtp(&d) < 0)
-		goto out;
-	send_all(&d, &o);
-out:
-	mime_free(d.msg);
+	if (!d.user || !d.service || split_recipients(&d) < 0)
+		delivery_result(&res, IRS_E_WORK_AREA_FULL, true, "out of memory");
+	else if (t->target.type == JOB_DEST_IFAX && t->target.ifax_mode == JOB_IFAX_DIRECT)
+		deliver_direct(&d, &res);
+	else
+		deliver_server(&d, &res);
+	finish(t, &res);
 	irs_tls_ctx_free(d.tls);
 	free(d.addrs);
 	settings_store_free(d.user);

@@ -40,6 +40,7 @@ void deliver_task_free(struct deliver_task *t)
 {
 	if (!t)
 		return;
+	free(t->files);
 	free(t->user_settings);
 	free(t->service_settings);
 	free(t);

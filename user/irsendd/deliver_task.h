@@ -9,12 +9,12 @@
 #ifndef IRSENDD_DELIVER_TASK_H
 #define IRSENDD_DELIVER_TASK_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "job.h"
 
-#define DELIVER_MAX_FILES 64
 #define DELIVER_PATH_MAX 512
 
 struct deliver_file {
@@ -29,11 +29,14 @@ struct deliver_task {
 	struct job_dest target;
 	char name[JOB_NAME_MAX];
 	uint32_t pages;
-	struct deliver_file files[DELIVER_MAX_FILES];
+	struct deliver_file
+		*files; /* every file of the formats, in page order; the task frees it */
 	unsigned int nfiles;
 	char *user_settings;	/* settings_store_format() text; the task frees it */
 	char *service_settings; /* the same for the service-mode values */
 	int wake_fd;		/* the task writes its own pointer here when done */
+	/* Set by the engine at any time: stop at the next reply (#995). */
+	atomic_bool cancel;
 	/* Out: set by the thread. */
 	unsigned int code; /* section 4.3: #899 sent, else the failure */
 	bool temporary;	   /* worth another try later (4xx, network) */

@@ -211,6 +211,9 @@ int engine_cancel(struct engine *e, uint32_t id)
 		return 0;
 	}
 	j->cancel = true;
+	/* A delivery in its thread stops at the next server reply. */
+	if (j->delivering)
+		atomic_store(&j->delivering->cancel, true);
 	return 0;
 }
 
@@ -416,4 +419,11 @@ bool engine_can_exit(const struct engine *e)
 void engine_stop(struct engine *e)
 {
 	e->stopping = true;
+	/*
+	 * A delivery would hold the stop for as long as a slow server likes:
+	 * stop it at its next reply; the journal keeps it to go at the next start.
+	 */
+	for (struct engine_job *j = e->jobs; j; j = j->next)
+		if (j->delivering)
+			atomic_store(&j->delivering->cancel, true);
 }

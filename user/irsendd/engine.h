@@ -18,6 +18,8 @@
 #include "page_spool.h"
 #include "ring.h"
 
+struct deliver_task;
+
 struct engine_job {
 	struct job_spec spec;
 	struct job_state st;
@@ -32,8 +34,8 @@ struct engine_job {
 	/* While encoding. */
 	struct encoder *enc;
 	uint32_t enc_page; /* pages added to enc */
-	/* While delivering: a network delivery runs in a thread (deliver_task.h). */
-	bool delivering;
+	/* While delivering: the task of the thread that runs it (deliver_task.h). */
+	struct deliver_task *delivering;
 	struct engine_job *next;
 };
 

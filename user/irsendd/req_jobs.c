@@ -12,6 +12,7 @@
 
 #include "errcodes.h"
 #include "log.h"
+#include "mime.h"
 #include "paper.h"
 #include "pnm.h"
 #include "server_priv.h"
@@ -80,19 +81,6 @@ static int parse_formats(struct request *r, struct job_spec *spec)
 }
 
 /* An address we can put in RCPT TO and To: local@domain, nothing that breaks a header. */
-static bool address_ok(const char *a)
-{
-	const char *at = strchr(a, '@');
-	size_t n = strlen(a);
-
-	if (n < 3 || n > 254 || !at || at == a || !at[1] || strchr(at + 1, '@'))
-		return false;
-	for (; *a; a++)
-		if ((unsigned char)*a <= ' ' || strchr("<>,;:\\\"()[]", *a) || *a == 0x7f)
-			return false;
-	return true;
-}
-
 static int parse_boxes(struct request *r, struct job_spec *spec, struct json_object *arr)
 {
 	unsigned int count = box_count(r->srv->engine->boxes);
@@ -137,16 +125,16 @@ static int parse_recipients(struct request *r, struct job_spec *spec, struct jso
 		reply_error(r, "EINVAL", "send: at most %d destinations", JOB_MAX_DESTS);
 		return -1;
 	}
-	if (mode && strcmp(mode, "simple") != 0 && strcmp(mode, "full") != 0) {
-		reply_error(r, "EINVAL", "send: ifax mode \"%.16s\": expected simple or full",
-			    mode);
+	if (mode && job_ifax_mode_parse(mode, &d->ifax_mode) < 0) {
+		reply_error(r, "EINVAL",
+			    "send: ifax mode \"%.16s\": expected simple, full or direct", mode);
 		return -1;
 	}
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *v = json_object_array_get_idx(arr, i);
 		const char *a = json_object_get_string(v);
 
-		if (!json_object_is_type(v, json_type_string) || !address_ok(a)) {
+		if (!json_object_is_type(v, json_type_string) || !mime_addr_valid(a)) {
 			reply_error(r, "EINVAL", "send: \"%.80s\" is not an e-mail address",
 				    a ? a : "");
 			return -1;
@@ -160,7 +148,8 @@ static int parse_recipients(struct request *r, struct job_spec *spec, struct jso
 					off ? "," : "", a);
 	}
 	d->type = mode ? JOB_DEST_IFAX : JOB_DEST_EMAIL;
-	d->ifax_mode = mode && strcmp(mode, "full") == 0 ? JOB_IFAX_FULL : JOB_IFAX_SIMPLE;
+	if (!mode)
+		d->ifax_mode = JOB_IFAX_SIMPLE;
 	spec->ndests++;
 	return 0;
 }

@@ -122,12 +122,30 @@ static bool format_for(const struct engine_job *j, enum job_dest_type type, unsi
 }
 
 /* The encoded files a delivery takes, in format order, for a delivery thread. */
+static int add_output(struct deliver_task *t, const char *dir, const char *name, const char *format)
+{
+	struct deliver_file *df;
+
+	if (!(t->nfiles & (t->nfiles + 1))) { /* 0, 1, 3, 7...: double the room */
+		struct deliver_file *more = realloc(t->files, (t->nfiles * 2 + 1) * sizeof(*more));
+
+		if (!more)
+			return -1;
+		t->files = more;
+	}
+	df = &t->files[t->nfiles++];
+	snprintf(df->path, sizeof(df->path), "%.300s/%.150s", dir, name);
+	snprintf(df->format, sizeof(df->format), "%s", format);
+	return 0;
+}
+
+/* Every file the destination gets: all of a split PDF's, however many pages. */
 static int list_outputs(struct engine *e, struct engine_job *j, struct deliver_task *t)
 {
 	for (unsigned int f = 0; f < j->spec.nformats; f++) {
 		char dir[JOURNAL_PATH_MAX];
 		struct dirent **names;
-		int n;
+		int n, ret = 0;
 
 		if (!format_for(j, t->target.type, f))
 			continue;
@@ -137,16 +155,13 @@ static int list_outputs(struct engine *e, struct engine_job *j, struct deliver_t
 		if (n < 0)
 			return -1;
 		for (int k = 0; k < n; k++) {
-			if (names[k]->d_name[0] != '.' && t->nfiles < DELIVER_MAX_FILES) {
-				struct deliver_file *df = &t->files[t->nfiles++];
-
-				snprintf(df->path, sizeof(df->path), "%.300s/%.150s", dir,
-					 names[k]->d_name);
-				snprintf(df->format, sizeof(df->format), "%s", j->spec.formats[f]);
-			}
+			if (!ret && names[k]->d_name[0] != '.')
+				ret = add_output(t, dir, names[k]->d_name, j->spec.formats[f]);
 			free(names[k]);
 		}
 		free(names);
+		if (ret < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -197,7 +212,7 @@ static void start_delivery(struct engine *e, struct engine_job *j, unsigned int 
 		return;
 	}
 	ds->attempts++;
-	j->delivering = true;
+	j->delivering = t;
 	e->delivery_in_flight = true;
 	log_msg(LOG_INFO, j->spec.id, "%s to %s (try %u)", job_dest_type_name(t->target.type),
 		t->target.addrs, ds->attempts);
@@ -223,11 +238,18 @@ void stage_store_delivered(struct engine *e, struct deliver_task *t)
 
 	if (!j)
 		return;
-	j->delivering = false;
+	j->delivering = NULL;
 	ds = &j->st.dests[t->dest];
 	snprintf(ds->reply, sizeof(ds->reply), "%s", t->reply);
 	retries = e->settings ? settings_store_get_int(e->settings, "mail.retries") : 5;
-	if (t->code == IRS_E_SENT) {
+	if (t->code == IRS_E_CANCELLED && !j->cancel && e->stopping) {
+		/* Stopped by the agent's stop, not by an operator: this try does not count. */
+		ds->attempts--;
+		ds->next_try = 0;
+		snprintf(ds->reply, sizeof(ds->reply), "interrupted by a stop of the agent");
+		log_msg(LOG_INFO, j->spec.id,
+			"delivery to %s interrupted; it goes at the next start", t->target.addrs);
+	} else if (t->code == IRS_E_SENT) {
 		ds->done = true;
 		ds->code = IRS_E_SENT;
 		log_msg(LOG_INFO, j->spec.id, "sent to %s: #899", t->target.addrs);

@@ -25,6 +25,9 @@
 #include "conn.h"
 #include "errcodes.h"
 
+/* How often a wait looks at the cancel check. */
+#define CANCEL_POLL_MS 200
+
 /* Room for the longest line and its CRLF; one more byte for the NUL of a bare-LF line. */
 #define BUF_CAP (IRS_CONN_LINE_MAX + 2)
 
@@ -35,6 +38,8 @@ struct irs_conn {
 	enum irs_tls_result tls_result;
 	unsigned long tls_lines; /* lines read since the handshake: 0 means "refused at once" */
 	size_t discarded;
+	int (*cancelled)(void *arg);
+	void *cancel_arg;
 	size_t start, end;
 	char err[256];
 	char buf[BUF_CAP + 1];
@@ -66,10 +71,17 @@ static int wait_fd(struct irs_conn *c, short events, long long deadline)
 		long long left = deadline - now_ms();
 		int r;
 
+		if (c->cancelled && c->cancelled(c->cancel_arg)) {
+			set_err(c, "cancelled");
+			return IRS_CONN_CANCELLED;
+		}
 		if (left <= 0) {
 			set_err(c, "no answer from the server within %d ms", c->timeout_ms);
 			return IRS_CONN_TIMEOUT;
 		}
+		/* With a cancel check, wake often enough for an operator not to wait. */
+		if (c->cancelled && left > CANCEL_POLL_MS)
+			left = CANCEL_POLL_MS;
 		r = poll(&p, 1, left > 60000 ? 60000 : (int)left);
 		if (r > 0)
 			return IRS_CONN_OK;
@@ -434,6 +446,12 @@ const char *irs_conn_error(const struct irs_conn *c)
 	return c ? c->err : "out of memory";
 }
 
+void irs_conn_set_cancel(struct irs_conn *c, int (*cancelled)(void *arg), void *arg)
+{
+	c->cancelled = cancelled;
+	c->cancel_arg = arg;
+}
+
 unsigned int irs_conn_errcode(const struct irs_conn *c, int status)
 {
 	switch (status) {
@@ -446,6 +464,8 @@ unsigned int irs_conn_errcode(const struct irs_conn *c, int status)
 	case IRS_CONN_TIMEOUT:
 	case IRS_CONN_TOOLONG:
 		return IRS_E_SERVER;
+	case IRS_CONN_CANCELLED:
+		return IRS_E_CANCELLED;
 	case IRS_CONN_TLS:
 		return c->tls_result == IRS_TLS_CLIENT_CERT ? IRS_E_TLS_CLIENT_CERT
 							    : IRS_E_TLS_HANDSHAKE;

@@ -49,6 +49,7 @@ enum irs_conn_status {
 	IRS_CONN_IO = -6,      /* socket or TLS record error (#753) */
 	IRS_CONN_TLS = -7,     /* handshake or peer check failed: irs_conn_tls_result() */
 	IRS_CONN_NOMEM = -8,
+	IRS_CONN_CANCELLED = -9, /* the cancel check said stop (#995) */
 };
 
 struct irs_conn;
@@ -63,6 +64,12 @@ int irs_conn_open(struct irs_conn **out, const char *host, unsigned int port, in
 
 /* Wrap an already connected socket (tests, socketpairs); the conn owns fd. NULL on ENOMEM. */
 struct irs_conn *irs_conn_from_fd(int fd, int timeout_ms);
+
+/*
+ * A check that ends any wait for the server with IRS_CONN_CANCELLED once
+ * it returns non-zero (looked at every 200 ms); NULL: none.
+ */
+void irs_conn_set_cancel(struct irs_conn *c, int (*cancelled)(void *arg), void *arg);
 
 /* Change the deadline of later reads and writes. */
 void irs_conn_set_timeout(struct irs_conn *c, int timeout_ms);

@@ -75,6 +75,13 @@ struct mime_headers {
 struct mime_msg;
 
 /*
+ * 1 when a is an addr-spec we are willing to put in a header and an
+ * envelope: printable ASCII, no quoting, comments or routes, and a domain
+ * that is a name or an address literal ([198.18.0.7], [IPv6:2001:db8::7]).
+ */
+int mime_addr_valid(const char *a);
+
+/*
  * A message with these headers and no attachment yet; NULL with a reason
  * in err (an address that is not one, text that is not UTF-8, no
  * recipient). Every string is copied.

@@ -41,8 +41,6 @@ void hdr_param(struct hdr *h, const char *attr, const char *utf8);
 
 /* 1 when s is well-formed UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *s);
-/* 1 when a is an addr-spec we are willing to put in a header and an envelope. */
-int mime_addr_valid(const char *a);
 /* 1 when s is printable US-ASCII (space included) and has no byte that would break a header. */
 int mime_ascii_printable(const char *s);
 

@@ -3,6 +3,8 @@
  * Text that goes into a message: header folding, RFC 2047 encoded-words,
  * RFC 2231 parameters, the date, and the quoted-printable text part.
  */
+#include <arpa/inet.h>
+#include <strings.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +111,22 @@ int utf8_valid(const char *s)
 	return 1;
 }
 
+/* "[198.18.0.7]" or "[IPv6:2001:db8::7]" (RFC 5321 address literals). */
+static int addr_literal_valid(const char *d)
+{
+	char ip[INET6_ADDRSTRLEN + 8];
+	unsigned char bin[sizeof(struct in6_addr)];
+	size_t n = strlen(d);
+
+	if (n < 3 || d[0] != '[' || d[n - 1] != ']' || n - 2 >= sizeof(ip))
+		return 0;
+	memcpy(ip, d + 1, n - 2);
+	ip[n - 2] = '\0';
+	if (strncasecmp(ip, "IPv6:", 5) == 0)
+		return inet_pton(AF_INET6, ip + 5, bin) == 1;
+	return inet_pton(AF_INET, ip, bin) == 1;
+}
+
 int mime_addr_valid(const char *a)
 {
 	const char *at = strrchr(a, '@');
@@ -120,14 +138,17 @@ int mime_addr_valid(const char *a)
 	 * Printable ASCII without the characters that would end an address in
 	 * a header or smuggle a second one in: no quoting, no routes, no
 	 * comments, no second '@' (a quoted local part is not worth the risk).
+	 * The domain may be an address literal (a serverless I-Fax).
 	 */
 	for (const char *p = a; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 
+		if (p > at && at[1] == '[')
+			break;
 		if (c <= 0x20 || c >= 0x7f || strchr("<>()[]\\,;:\"", c) || (c == '@' && p != at))
 			return 0;
 	}
-	return 1;
+	return at[1] != '[' || addr_literal_valid(at + 1);
 }
 
 /*

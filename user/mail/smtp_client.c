@@ -307,6 +307,8 @@ int irs_smtp_open(struct irs_smtp **out, const struct irs_smtp_opts *opts,
 		rc = smtp_fail_conn(s, st);
 		goto fail;
 	}
+	if (opts->cancelled)
+		irs_conn_set_cancel(s->c, opts->cancelled, opts->cancel_arg);
 	if (opts->tls == IRS_SMTP_TLS_IMPLICIT && (rc = handshake(s)) != 0)
 		goto fail;
 	if ((rc = smtp_check_cancel(s)) || (rc = smtp_read_reply(s, &code, NULL, 1)))
