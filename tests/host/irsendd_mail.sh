@@ -22,7 +22,7 @@ for t in python3 pbmtext tiffinfo postfix dovecot; do
 		exit 0
 	}
 done
-tap_plan 18
+tap_plan 22
 work=$(mktemp -d)
 trap 'irsendd_cleanup; mailpeers_stop; rm -rf "$work"' EXIT
 chmod 0755 "$work"
@@ -30,10 +30,12 @@ irsendd_users || {
 	tap_fail "create the test users"
 	tap_done
 }
-if ! mailpeers_start "$work/peers" postfix dovecot >"$work/peers.log" 2>&1; then
-	tap_fail "start Postfix and Dovecot" "$(tail -20 "$work/peers.log")"
+if ! mailpeers_start "$work/peers" postfix dovecot krb5 >"$work/peers.log" 2>&1; then
+	tap_fail "start Postfix, Dovecot and the KDC" "$(tail -20 "$work/peers.log")"
 	tap_done
 fi
+# The agent finds the test realm's KDC as a device finds its own: krb5.conf.
+export KRB5_CONFIG=$MAILPEERS_KRB5_CONFIG KRB5CCNAME=FILE:$work/no-such-cache
 irsendd_start "$work" || {
 	tap_fail "start irsendd"
 	tap_done
@@ -376,5 +378,40 @@ else
 	tap_fail "SIGTERM during a delivery: quick stop, delivered after restart" "$ms ms" \
 		"attempts ${att:-?}" "${msg:-no message}" "$(ctl job show "$id" 2>&1 | tail -8)"
 fi
+
+# 19-22. The AUTH matrix through the agent, as Postfix logged it: SCRAM
+# when offered and allowed, else the seed's order (CRAM-MD5 first); the
+# NS-* switches take mechanisms away; GSSAPI with the agent's own Kerberos
+# login (nobody ran kinit for it).
+# sent_with ADDR: the SASL method Postfix logged for the last client that sent to ADDR.
+sent_with() {
+	local id
+	id=$(grep -F "to=<$1>" "$MAILPEERS_DIR/postfix/maillog" | tail -1 | sed -n 's/.*: \([0-9A-F]*\): to=.*/\1/p')
+	grep -F "$id: client=" "$MAILPEERS_DIR/postfix/maillog" | sed -n 's/.*sasl_method=\([A-Z0-9-]*\).*/\1/p' | tail -1
+}
+auth_case() {
+	local name=$1 want=$2 rcpt=$3 out rc got
+	out=$(ctl send --to "$rcpt" "$work/page.pbm" 2>&1)
+	rc=$?
+	mailpeers_wait_delivery "$rcpt" 30 >/dev/null
+	got=$(sent_with "$rcpt")
+	[ $rc -eq 0 ] && [ "$got" = "$want" ] && tap_ok "$name: $got" ||
+		tap_fail "$name" "wanted $want, Postfix logged '${got}'" "exit $rc" "$out"
+}
+set_all smtp.port "$MAILPEERS_SMTP_TLSREQ_PORT" smtp.scram on
+auth_case "SCRAM-SHA-256 preferred when offered" SCRAM-SHA-256 "m1@$MAILPEERS_DOMAIN"
+set_all smtp.scram off
+auth_case "the seed's order, SCRAM off: CRAM-MD5 first" CRAM-MD5 "m2@$MAILPEERS_DOMAIN"
+ctl service set NS-CMD5 1 >/dev/null
+ctl service set NS-NTLM 1 >/dev/null
+auth_case "NS-CMD5 and NS-NTLM 1 (no GSSAPI on this server): PLAIN under TLS" PLAIN "m3@$MAILPEERS_DOMAIN"
+ctl service set NS-CMD5 0 >/dev/null
+ctl service set NS-NTLM 0 >/dev/null
+set_all smtp.server "$MAILPEERS_HOSTNAME" smtp.port "$MAILPEERS_SMTP_GSSAPI_PORT" smtp.starttls off \
+	smtp.user "$MAILPEERS_KRB5_PRINCIPAL"
+auth_case "GSSAPI with the agent's own Kerberos login ($MAILPEERS_KRB5_PRINCIPAL, no kinit)" GSSAPI \
+	"m4@$MAILPEERS_DOMAIN"
+set_all smtp.server 127.0.0.1 smtp.starttls on smtp.user "$MAILPEERS_USER" \
+	smtp.port "$MAILPEERS_SMTP_TLSREQ_PORT" smtp.scram on
 
 tap_done

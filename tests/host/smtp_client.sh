@@ -35,7 +35,7 @@ mailpeers_start "$work/peers" postfix krb5 >"$work/start.log" 2>&1 || {
 	exit 1
 }
 
-tap_plan 35
+tap_plan 39
 H=127.0.0.1
 LOCAL=dest@$MAILPEERS_DOMAIN
 REMOTE=far@$MAILPEERS_REMOTE_DOMAIN
@@ -158,6 +158,21 @@ export KRB5_CONFIG=$MAILPEERS_KRB5_CONFIG_SKEW KRB5CCNAME=FILE:$work/cc-skew
 echo "$MAILPEERS_PASSWORD" | kinit "$MAILPEERS_KRB5_PRINCIPAL" >/dev/null 2>&1
 send "GSSAPI, KDC clock $MAILPEERS_KDC_SKEW off: #843" 843 -- --host "$MAILPEERS_HOSTNAME" \
 	--port "$MAILPEERS_SMTP_GSSAPI_PORT" --auth --user "$MAILPEERS_KRB5_PRINCIPAL" "${R[@]}"
+# The device's own login: no kinit, the SMTP user (a principal) and its
+# password get the tickets, in a cache of the session's own.
+export KRB5_CONFIG=$MAILPEERS_KRB5_CONFIG KRB5CCNAME=FILE:$work/cc-none
+send "GSSAPI with our own Kerberos login (no kinit, no ticket before)" 899 mech=GSSAPI -- \
+	--host "$MAILPEERS_HOSTNAME" --port "$MAILPEERS_SMTP_GSSAPI_PORT" --auth \
+	--user "$MAILPEERS_KRB5_PRINCIPAL" --password "$MAILPEERS_PASSWORD" "${R[@]}"
+send "GSSAPI, our own login with a wrong password: #839 from the KDC" 839 -- \
+	--host "$MAILPEERS_HOSTNAME" --port "$MAILPEERS_SMTP_GSSAPI_PORT" --auth \
+	--user "$MAILPEERS_KRB5_PRINCIPAL" --password not-the-password "${R[@]}"
+[ -e "$work/cc-none" ] && tap_fail "our own login leaves no ticket in the default cache" ||
+	tap_ok "our own login leaves no ticket in the default cache"
+export KRB5_CONFIG=$MAILPEERS_KRB5_CONFIG_SKEW
+send "GSSAPI, our own login, KDC clock $MAILPEERS_KDC_SKEW off: #843" 843 -- \
+	--host "$MAILPEERS_HOSTNAME" --port "$MAILPEERS_SMTP_GSSAPI_PORT" --auth \
+	--user "$MAILPEERS_KRB5_PRINCIPAL" --password "$MAILPEERS_PASSWORD" "${R[@]}"
 unset KRB5_CONFIG KRB5CCNAME
 
 # The transaction.

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "errcodes.h"
+#include "krb5_login.h"
 #include "krb5_skew.h"
 #include "oauth2.h"
 #include "sasl_client.h"
@@ -170,6 +171,35 @@ static unsigned int cancel(struct irs_smtp *s, unsigned int code, const char *wh
 /* Outcomes of one mechanism: done, try the next one, or stop with res set. */
 enum { TRY_DONE, TRY_NEXT, TRY_FAILED };
 
+/* Our clock against the KDC's: from our own login, else from the default credentials cache. */
+static int gssapi_skewed(const struct irs_smtp *s, long *off)
+{
+	if (!s->krb5)
+		return irs_krb5_clock_skewed(off);
+	*off = irs_krb5_login_offset(s->krb5);
+	return *off > IRS_KRB5_SKEW_MAX || *off < -IRS_KRB5_SKEW_MAX;
+}
+
+/*
+ * GSSAPI with a password and a principal (user@REALM): get our own
+ * tickets first. A refused login is final (#839, #843); a realm we cannot
+ * reach leaves GSSAPI to whatever tickets the default cache holds.
+ */
+static int gssapi_login(struct irs_smtp *s)
+{
+	char err[300];
+	int st;
+
+	if (s->krb5 || !s->o.password || !*s->o.password || !strchr(s->o.user, '@'))
+		return TRY_DONE;
+	st = irs_krb5_login(s->o.user, s->o.password, &s->krb5, err, sizeof(err));
+	if (st == IRS_KRB5_REFUSED)
+		smtp_fail(s, IRS_E_SMTP_AUTH, 0, "%s", err);
+	else if (st == IRS_KRB5_SKEW)
+		smtp_fail(s, IRS_E_GSSAPI_CLOCK_SKEW, 0, "%s", err);
+	return st == IRS_KRB5_REFUSED || st == IRS_KRB5_SKEW ? TRY_FAILED : TRY_DONE;
+}
+
 static int final_reply(struct irs_smtp *s, const char *mech, int code)
 {
 	keep_last(s, code);
@@ -185,7 +215,7 @@ static int final_reply(struct irs_smtp *s, const char *mech, int code)
 		char said[sizeof(s->res->text)];
 
 		snprintf(said, sizeof(said), "%s", s->res->text);
-		if (!strcasecmp(mech, "GSSAPI") && code / 100 == 5 && irs_krb5_clock_skewed(&off))
+		if (!strcasecmp(mech, "GSSAPI") && code / 100 == 5 && gssapi_skewed(s, &off))
 			smtp_fail(s, IRS_E_GSSAPI_CLOCK_SKEW, 0,
 				  "GSSAPI refused; our clock is %ld s off the KDC's: %.300s", off,
 				  said);
@@ -212,6 +242,8 @@ static int try_sasl(struct irs_smtp *s, const char *mech)
 		smtp_fail(s, IRS_E_SMTP_AUTH, 0, "%s", err);
 		return TRY_FAILED;
 	}
+	if (!strcasecmp(mech, "GSSAPI") && gssapi_login(s) == TRY_FAILED)
+		goto out;
 	st = irs_sasl_start(x, mech, &out, &outlen);
 	if (st == IRS_SASL_SKEW) {
 		smtp_fail(s, IRS_E_GSSAPI_CLOCK_SKEW, 0, "%s", irs_sasl_error(x));

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "errcodes.h"
+#include "krb5_login.h"
 #include "smtp_priv.h"
 
 unsigned int smtp_fail(struct irs_smtp *s, unsigned int code, int temporary, const char *fmt, ...)
@@ -373,6 +374,7 @@ void irs_smtp_close(struct irs_smtp *s)
 		s->res = keep;
 	}
 	irs_conn_close(s->c);
+	irs_krb5_logout(s->krb5);
 	free(s);
 }
 

@@ -12,8 +12,9 @@
  *
  * AUTH (when opts.auth and a user are set, or an OAuth2 command is): the
  * mechanisms the server offers are tried in this order, one at a time,
- * until one is usable on our side (GSSAPI without a Kerberos ticket is
- * not):
+ * until one is usable on our side (GSSAPI needs tickets: with a password
+ * and a user@REALM user we log in to the KDC ourselves, krb5_login.h;
+ * otherwise the default credentials cache must hold some):
  *	OAUTHBEARER, XOAUTH2       only with oauth2_command
  *	SCRAM-SHA-256              only with opts.scram
  *	CRAM-MD5                   unless NS-CMD5

@@ -8,14 +8,17 @@
 /* Most lines one reply may have: a server that never ends a reply is a protocol error. */
 #define SMTP_REPLY_LINES_MAX 1000
 
+struct irs_krb5_login;
+
 struct irs_smtp {
 	struct irs_smtp_opts o;
 	struct irs_conn *c;
 	struct irs_smtp_caps caps;
 	struct irs_smtp_result *res;
 	char helo[256];
-	int broken;    /* the connection is unusable: no QUIT */
-	char mech[24]; /* the mechanism AUTH used, for every transaction's result */
+	int broken;		     /* the connection is unusable: no QUIT */
+	char mech[24];		     /* the mechanism AUTH used, for every transaction's result */
+	struct irs_krb5_login *krb5; /* our own Kerberos login for GSSAPI; NULL: none */
 	/* The last line's text of the last reply; points into the conn's buffer until the next
 	 * read. */
 	const char *last;
