@@ -22,7 +22,7 @@ for t in python3 pbmtext tiffinfo postfix dovecot; do
 		exit 0
 	}
 done
-tap_plan 22
+tap_plan 24
 work=$(mktemp -d)
 trap 'irsendd_cleanup; mailpeers_stop; rm -rf "$work"' EXIT
 chmod 0755 "$work"
@@ -413,5 +413,32 @@ auth_case "GSSAPI with the agent's own Kerberos login ($MAILPEERS_KRB5_PRINCIPAL
 	"m4@$MAILPEERS_DOMAIN"
 set_all smtp.server 127.0.0.1 smtp.starttls on smtp.user "$MAILPEERS_USER" \
 	smtp.port "$MAILPEERS_SMTP_TLSREQ_PORT" smtp.scram on
+
+# 23-24. The recipients' capabilities (ifax.coding): a full-mode I-Fax is
+# coded MMR when they accept it; simple mode stays MH (profile S) regardless.
+# ifax_compression ADDR MODE: what the delivered TIFF's first page says.
+ifax_compression() {
+	local msg
+	ctl send --to "$1" --ifax "$2" "$work/page.pbm" >/dev/null 2>&1 || return 1
+	msg=$(mailpeers_wait_delivery "$1" 30) || return 1
+	python3 - "$msg" "$work/cap.tif" <<'PY' || return 1
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+a = list(m.iter_attachments())
+assert len(a) == 1 and "faxbw" in a[0]["Content-Type"]
+open(sys.argv[2], "wb").write(a[0].get_content())
+PY
+	tiffinfo "$work/cap.tif" 2>/dev/null | sed -n 's/^ *Compression Scheme: //p' | head -1
+}
+set_all ifax.coding mmr
+got=$(ifax_compression "cap1@$MAILPEERS_DOMAIN" full)
+[ "$got" = "CCITT Group 4" ] && tiffcp "$work/cap.tif" "$work/cap-copy.tif" 2>/dev/null &&
+	tap_ok "full mode, ifax.coding mmr: the TIFF is $got (and libtiff reads it back)" ||
+	tap_fail "full mode, ifax.coding mmr: MMR" "got '${got}'"
+got=$(ifax_compression "cap2@$MAILPEERS_DOMAIN" simple)
+set_all ifax.coding mh
+[ "$got" = "CCITT Group 3" ] &&
+	tap_ok "simple mode with ifax.coding mmr: still MH, $got (profile S)" ||
+	tap_fail "simple mode stays MH" "got '${got}'"
 
 tap_done

@@ -111,7 +111,8 @@ static const struct setting_def user_defs[] = {
 	     "name of the key pair and certificate used for TLS"),
 
 	ENUM("ifax.mode", w_ifax_mode, "simple", "I-Fax mode: simple, or full (with MDN request)"),
-	ENUM("ifax.coding", w_ifax_coding, "mh", "I-Fax TIFF coding: mh (profile S), mr or mmr"),
+	ENUM("ifax.coding", w_ifax_coding, "mh",
+	     "full-mode I-Fax coding the recipients accept: mh, mr or mmr (simple mode: mh)"),
 	INT("ifax.serverless_max_mb", 1, 1024, "3",
 	    "largest serverless (direct) I-Fax, in MB, unless IFAX-SZL is 1 (#705)"),
 	BOOL("ifax.print", "off", "print received I-Fax documents as well as storing them"),

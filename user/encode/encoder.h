@@ -44,6 +44,12 @@ enum ifax_res {
 	IFAX_RES_204X196,
 };
 
+enum ifax_coding {
+	IFAX_CODING_MH, /* the default */
+	IFAX_CODING_MR,
+	IFAX_CODING_MMR,
+};
+
 /* Paper widths the I-Fax recipient accepts (seed 1.2.1: A4 always; B4, A3 by setting). */
 #define IFAX_ACCEPT_A4 0x1u
 #define IFAX_ACCEPT_B4 0x2u
@@ -56,6 +62,12 @@ struct encode_options {
 	int binarize;		   /* TIFF/I-Fax: threshold grey and colour pages, not refuse */
 	enum ifax_res ifax_res;
 	unsigned int ifax_accept; /* IFAX_ACCEPT_*; 0: A4 only */
+	/*
+	 * I-Fax coding: IFAX_CODING_MH (profile S, what simple mode must send)
+	 * or, for full mode recipients that accept them (RFC 2532 capabilities),
+	 * MR or MMR (TIFF-F profile F).
+	 */
+	enum ifax_coding ifax_coding;
 };
 
 /*

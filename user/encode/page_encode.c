@@ -63,8 +63,12 @@ int page_encode(enum encode_format fmt, const struct encode_options *opt,
 		bits = &fax.img;
 	}
 	switch (fmt) {
-	case ENCODE_TIFF_MH:
 	case ENCODE_IFAX:
+		codec = opt->ifax_coding == IFAX_CODING_MMR  ? CODEC_G4
+			: opt->ifax_coding == IFAX_CODING_MR ? CODEC_G3_2D
+							     : CODEC_G3_1D;
+		break;
+	case ENCODE_TIFF_MH:
 		codec = CODEC_G3_1D;
 		break;
 	case ENCODE_TIFF_MR:

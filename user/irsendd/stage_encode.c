@@ -11,12 +11,33 @@
 #include "errcodes.h"
 #include "fsutil.h"
 #include "log.h"
+#include "settings_store.h"
 
 void stage_encode_cleanup(struct engine_job *j)
 {
 	encoder_abort(j->enc);
 	j->enc = NULL;
 	j->enc_page = 0;
+}
+
+/*
+ * The coding of the job's I-Fax document: what the recipients accept
+ * (ifax.coding) when every I-Fax destination is full mode, else MH, the
+ * only coding of simple mode (profile S).
+ */
+static enum ifax_coding ifax_coding(const struct engine *e, const struct engine_job *j)
+{
+	const char *c = e->settings ? settings_store_get(e->settings, "ifax.coding") : NULL;
+
+	for (unsigned int i = 0; i < j->spec.ndests; i++)
+		if (j->spec.dests[i].type == JOB_DEST_IFAX &&
+		    j->spec.dests[i].ifax_mode != JOB_IFAX_FULL)
+			return IFAX_CODING_MH;
+	if (!c)
+		return IFAX_CODING_MH;
+	return strcmp(c, "mmr") == 0  ? IFAX_CODING_MMR
+	       : strcmp(c, "mr") == 0 ? IFAX_CODING_MR
+				      : IFAX_CODING_MH;
 }
 
 static int open_encoder(struct engine *e, struct engine_job *j, unsigned int f)
@@ -36,6 +57,8 @@ static int open_encoder(struct engine *e, struct engine_job *j, unsigned int f)
 			   dir, strerror(errno));
 		return -1;
 	}
+	if (fmt == ENCODE_IFAX)
+		opt.ifax_coding = ifax_coding(e, j);
 	j->enc = encoder_open(fmt, dir, j->spec.name, &opt, err, sizeof(err));
 	if (!j->enc) {
 		engine_end(e, j, JOB_RESULT_FAILED, 0, "%s: %s", j->spec.formats[f], err);
