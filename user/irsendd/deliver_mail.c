@@ -26,13 +26,6 @@
 #include "pop3_client.h"
 #include "service_blob.h"
 
-/* Recipients grouped by the host a direct I-Fax goes to. */
-struct direct_host {
-	char host[MIME_ADDR_MAX + 1];
-	const char *rcpt[MAX_RCPT];
-	size_t nrcpt;
-};
-
 void delivery_result(struct irs_smtp_result *res, unsigned int code, bool temporary,
 		     const char *fmt, ...)
 {
@@ -369,14 +362,17 @@ static int direct_host_of(const char *addr, char *host, size_t len)
 static void deliver_direct(struct delivery *d, struct irs_smtp_result *res)
 {
 	struct irs_smtp_opts o = { 0 };
-	struct direct_host *hosts = calloc(d->nrcpt, sizeof(*hosts));
+	/* The distinct hosts, each recipient's host, and one host's recipients. */
+	char(*hosts)[MIME_ADDR_MAX + 1] = calloc(d->nrcpt, sizeof(*hosts));
+	size_t *host_of = calloc(d->nrcpt, sizeof(*host_of));
+	const char **list = calloc(d->nrcpt, sizeof(*list));
 	long long max_mb = settings_store_get_int(d->user, "mail.max_size_mb");
 	uint64_t limit = max_mb > 0 ? (uint64_t)max_mb << 20 : 0;
 	size_t nhosts = 0;
 
-	if (!hosts) {
+	if (!hosts || !host_of || !list) {
 		delivery_result(res, IRS_E_WORK_AREA_FULL, true, "out of memory");
-		return;
+		goto out;
 	}
 	if (!settings_store_get_int(d->service, "IFAX-SZL")) {
 		uint64_t direct =
@@ -395,11 +391,11 @@ static void deliver_direct(struct delivery *d, struct irs_smtp_result *res)
 					d->rcpt[i]);
 			goto out;
 		}
-		while (k < nhosts && strcasecmp(hosts[k].host, host) != 0)
+		while (k < nhosts && strcasecmp(hosts[k], host) != 0)
 			k++;
 		if (k == nhosts)
-			snprintf(hosts[nhosts++].host, sizeof(hosts[k].host), "%s", host);
-		hosts[k].rcpt[hosts[k].nrcpt++] = d->rcpt[i];
+			memcpy(hosts[nhosts++], host, sizeof(host));
+		host_of[i] = k;
 	}
 	o.port = (unsigned int)settings_store_get_int(d->service, "SMTPTXPN");
 	o.timeout_ms = (int)settings_store_get_int(d->user, "net.timeout") * 1000;
@@ -410,15 +406,21 @@ static void deliver_direct(struct delivery *d, struct irs_smtp_result *res)
 	delivery_result(res, IRS_E_SENT, false, "sent");
 	for (size_t k = 0; k < nhosts; k++) {
 		struct irs_smtp_result one = { 0 };
+		size_t n = 0;
 
-		o.host = hosts[k].host;
-		deliver_route(d, &o, hosts[k].rcpt, hosts[k].nrcpt, limit, &one);
+		for (size_t i = 0; i < d->nrcpt; i++)
+			if (host_of[i] == k)
+				list[n++] = d->rcpt[i];
+		o.host = hosts[k];
+		deliver_route(d, &o, list, n, limit, &one);
 		if (one.code != IRS_E_SENT && res->code == IRS_E_SENT)
 			*res = one;
 		else if (res->code == IRS_E_SENT)
 			snprintf(res->text, sizeof(res->text), "%s", one.text);
 	}
 out:
+	free(list);
+	free(host_of);
 	free(hosts);
 }
 
