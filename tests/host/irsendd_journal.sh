@@ -104,6 +104,13 @@ storing_round() {
 	sleep "0.00$((RANDOM % 10))"
 }
 
+# encoding_round: a 100-page job, killed at a random page of its encoding.
+encoding_round() {
+	submit "$work/p100.pbm" pdf,tiff-mmr 1,3
+	wait_state encoding 20
+	sleep "0.$((RANDOM % 8))"
+}
+
 started=0
 for round in $(seq 1 $ROUNDS); do
 	irsendd_start "$work" && started=$((started + 1))
@@ -114,9 +121,7 @@ for round in $(seq 1 $ROUNDS); do
 		sleep "0.$((RANDOM % 5 + 3))"
 		;;
 	2) # encoding, at a random page
-		submit "$work/p100.pbm" pdf,tiff-mmr 1,3
-		wait_state encoding 20
-		sleep "0.$((RANDOM % 8))"
+		encoding_round
 		;;
 	0) # storing: eight boxes, and one file per page to link into each
 		storing_round
@@ -126,16 +131,18 @@ for round in $(seq 1 $ROUNDS); do
 	wait_clients
 	record_hit
 done
-# Storing is short and a recovered job may run first: a few more rounds
-# until one kill has landed in it (counted like the others).
-for _ in 1 2 3 4 5; do
-	grep -qx storing "$work/hits" && break
-	irsendd_start "$work" && started=$((started + 1))
-	storing_round
-	irsendd_kill9
-	wait_clients
-	record_hit
-	ROUNDS=$((ROUNDS + 1))
+# A stage may be short, and a recovered job may run first: a few more
+# rounds of each stage no kill has landed in yet (counted like the others).
+for stage in encoding storing; do
+	for _ in 1 2 3 4 5; do
+		grep -qx $stage "$work/hits" && break
+		irsendd_start "$work" && started=$((started + 1))
+		${stage}_round
+		irsendd_kill9
+		wait_clients
+		record_hit
+		ROUNDS=$((ROUNDS + 1))
+	done
 done
 if [ $started -eq $ROUNDS ]; then
 	tap_ok "irsendd started $ROUNDS times on the same journal"
