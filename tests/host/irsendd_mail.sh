@@ -22,7 +22,7 @@ for t in python3 pbmtext tiffinfo postfix dovecot; do
 		exit 0
 	}
 done
-tap_plan 24
+tap_plan 26
 work=$(mktemp -d)
 trap 'irsendd_cleanup; mailpeers_stop; rm -rf "$work"' EXIT
 chmod 0755 "$work"
@@ -436,9 +436,33 @@ got=$(ifax_compression "cap1@$MAILPEERS_DOMAIN" full)
 	tap_ok "full mode, ifax.coding mmr: the TIFF is $got (and libtiff reads it back)" ||
 	tap_fail "full mode, ifax.coding mmr: MMR" "got '${got}'"
 got=$(ifax_compression "cap2@$MAILPEERS_DOMAIN" simple)
-set_all ifax.coding mh
 [ "$got" = "CCITT Group 3" ] &&
 	tap_ok "simple mode with ifax.coding mmr: still MH, $got (profile S)" ||
 	tap_fail "simple mode stays MH" "got '${got}'"
+
+# 25. An "ifax" document kept in a box (no I-Fax recipient) is profile S too.
+out=$(ctl send --box 7 --format ifax --name boxfax "$work/page.pbm" 2>&1)
+rm -rf "$work/boxfax" && mkdir -p "$work/boxfax"
+ctl box export 7 "$(ctl box show 7 | awk '$2 == "boxfax" {print $1}')" --out "$work/boxfax" >/dev/null 2>&1
+got=$(tiffinfo "$work/boxfax/boxfax.tif" 2>/dev/null | sed -n 's/^ *Compression Scheme: //p' | head -1)
+set_all ifax.coding mh
+[ "$got" = "CCITT Group 3" ] &&
+	tap_ok "ifax.coding mmr does not touch an I-Fax document stored in a box: $got" ||
+	tap_fail "an ifax document in a box stays MH" "got '${got}'" "$out"
+
+# 26. Hostile destinations are refused before anything is queued: an
+# address literal that is no address, an unknown I-Fax mode.
+n0=$(ctl jobs --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null)
+bad1=$(ctl send --to 'fax@[300.1.1.1]' --ifax direct "$work/page.pbm" 2>&1)
+rc1=$?
+bad2=$(ctl send --to "fax@$MAILPEERS_DOMAIN" --ifax bogus "$work/page.pbm" 2>&1)
+rc2=$?
+n1=$(ctl jobs --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null)
+if [ $rc1 -ne 0 ] && grep -q 'not an e-mail address' <<<"$bad1" && [ $rc2 -ne 0 ] &&
+	grep -q 'simple, full or direct' <<<"$bad2" && [ -n "$n0" ] && [ "$n0" = "$n1" ]; then
+	tap_ok "fax@[300.1.1.1] and --ifax bogus refused with the reason, no job created"
+else
+	tap_fail "hostile destinations refused" "exit $rc1: $bad1" "exit $rc2: $bad2" "jobs $n0 -> $n1"
+fi
 
 tap_done

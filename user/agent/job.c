@@ -61,12 +61,12 @@ const char *job_ifax_mode_name(enum job_ifax_mode mode)
 
 int job_ifax_mode_parse(const char *name, enum job_ifax_mode *mode)
 {
-	for (size_t i = 0; i < N_ELEM(ifax_mode_names); i++)
-		if (strcmp(name, ifax_mode_names[i]) == 0) {
-			*mode = (enum job_ifax_mode)i;
-			return 0;
-		}
-	return -1;
+	int i = name_index(ifax_mode_names, N_ELEM(ifax_mode_names), name);
+
+	if (i < 0)
+		return -1;
+	*mode = (enum job_ifax_mode)i;
+	return 0;
 }
 
 const char *job_source_name(enum job_source source)

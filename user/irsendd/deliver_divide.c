@@ -57,7 +57,7 @@ static unsigned int send_part(struct delivery *d, struct irs_smtp *s, const char
 	m = delivery_message(d, rcpt, nrcpt, &part, 1, (unsigned int)(k + 1), (unsigned int)ngroups,
 			     base ? base + 1 : whole->path, res);
 	if (m)
-		delivery_send(d, s, m, res);
+		delivery_send(s, m, res);
 	mime_free(m);
 	unlink(part.path);
 	return res->code;

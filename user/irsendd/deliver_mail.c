@@ -238,15 +238,13 @@ static void dsn_notify(unsigned int flags, char *buf, size_t len)
 		buf[strlen(buf) - 1] = '\0';
 }
 
-unsigned int delivery_send(struct delivery *d, struct irs_smtp *s, struct mime_msg *m,
-			   struct irs_smtp_result *res)
+unsigned int delivery_send(struct irs_smtp *s, struct mime_msg *m, struct irs_smtp_result *res)
 {
 	const struct mime_envelope *env = mime_envelope(m);
 	struct irs_smtp_rcpt rcpt[RCPT_PER_TRANSACTION];
 	char notify[64];
 	uint64_t size = mime_size(m);
 
-	(void)d;
 	dsn_notify(env->dsn_notify, notify, sizeof(notify));
 	/* Every batch of recipients in one session; the first failure decides. */
 	for (size_t first = 0; first < env->nrcpt; first += RCPT_PER_TRANSACTION) {
@@ -315,7 +313,7 @@ static void deliver_route(struct delivery *d, const struct irs_smtp_opts *o,
 	if (caps->has_size && caps->size && (!limit || caps->size < limit))
 		limit = caps->size;
 	if (!limit || size <= limit)
-		delivery_send(d, s, m, res);
+		delivery_send(s, m, res);
 	else if (divide)
 		delivery_send_divided(d, s, rcpt, nrcpt, m, limit, res);
 	else

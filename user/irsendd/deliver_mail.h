@@ -39,8 +39,7 @@ struct mime_msg *delivery_message(struct delivery *d, const char *const *rcpt, s
 				  struct irs_smtp_result *res);
 
 /* Send m in the open session, RCPT_PER_TRANSACTION recipients at a time; res->code. */
-unsigned int delivery_send(struct delivery *d, struct irs_smtp *s, struct mime_msg *m,
-			   struct irs_smtp_result *res);
+unsigned int delivery_send(struct irs_smtp *s, struct mime_msg *m, struct irs_smtp_result *res);
 
 /*
  * Divided-page I-Fax (IFAX-PGD): the single TIFF of the delivery as

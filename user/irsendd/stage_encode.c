@@ -22,18 +22,23 @@ void stage_encode_cleanup(struct engine_job *j)
 
 /*
  * The coding of the job's I-Fax document: what the recipients accept
- * (ifax.coding) when every I-Fax destination is full mode, else MH, the
- * only coding of simple mode (profile S).
+ * (ifax.coding) when the job has I-Fax destinations and all of them are
+ * full mode, else MH, the only coding of simple mode (profile S) and of an
+ * "ifax" document kept in a box.
  */
 static enum ifax_coding ifax_coding(const struct engine *e, const struct engine_job *j)
 {
 	const char *c = e->settings ? settings_store_get(e->settings, "ifax.coding") : NULL;
+	bool full = false;
 
-	for (unsigned int i = 0; i < j->spec.ndests; i++)
-		if (j->spec.dests[i].type == JOB_DEST_IFAX &&
-		    j->spec.dests[i].ifax_mode != JOB_IFAX_FULL)
+	for (unsigned int i = 0; i < j->spec.ndests; i++) {
+		if (j->spec.dests[i].type != JOB_DEST_IFAX)
+			continue;
+		if (j->spec.dests[i].ifax_mode != JOB_IFAX_FULL)
 			return IFAX_CODING_MH;
-	if (!c)
+		full = true;
+	}
+	if (!full || !c)
 		return IFAX_CODING_MH;
 	return strcmp(c, "mmr") == 0  ? IFAX_CODING_MMR
 	       : strcmp(c, "mr") == 0 ? IFAX_CODING_MR

@@ -190,7 +190,7 @@ static int gssapi_login(struct irs_smtp *s)
 	char err[300];
 	int st;
 
-	if (s->krb5 || !s->o.password || !*s->o.password || !strchr(s->o.user, '@'))
+	if (s->krb5 || !s->o.password || !*s->o.password || !s->o.user || !strchr(s->o.user, '@'))
 		return TRY_DONE;
 	st = irs_krb5_login(s->o.user, s->o.password, &s->krb5, err, sizeof(err));
 	if (st == IRS_KRB5_REFUSED)
