@@ -121,7 +121,7 @@ static bool format_for(const struct engine_job *j, enum job_dest_type type, unsi
 	return !is_ifax || j->spec.nformats == 1;
 }
 
-/* The encoded files a delivery takes, in format order, for a delivery thread. */
+/* One more file for the delivery thread; the list grows by doubling. */
 static int add_output(struct deliver_task *t, const char *dir, const char *name, const char *format)
 {
 	struct deliver_file *df;
@@ -139,7 +139,10 @@ static int add_output(struct deliver_task *t, const char *dir, const char *name,
 	return 0;
 }
 
-/* Every file the destination gets: all of a split PDF's, however many pages. */
+/*
+ * The encoded files a delivery takes, in format order: all of a split
+ * PDF's, however many pages.
+ */
 static int list_outputs(struct engine *e, struct engine_job *j, struct deliver_task *t)
 {
 	for (unsigned int f = 0; f < j->spec.nformats; f++) {
