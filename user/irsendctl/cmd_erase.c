@@ -14,6 +14,8 @@
 #include "erase_watch.h"
 #include "interrupt.h"
 #include "json.h"
+#include "license_gate.h"
+#include "license_key.h"
 #include "nvram.h"
 
 #define CMD "erase"
@@ -39,6 +41,7 @@ static void erase_help(void)
 	       "  zero1      zeros, one pass\n"
 	       "  random1    random data (ChaCha20, key from the kernel CSPRNG), one pass\n"
 	       "  random3    random data, three passes, each with its own key\n"
+	       "The random modes need the HDCLR option (see '%s license').\n"
 	       "\n"
 	       "Starting shows progress on standard error (on a terminal a bar: pass k of n,\n"
 	       "percent, MB/s, ETA; otherwise a line per 10%%), then a summary and the erase\n"
@@ -71,7 +74,8 @@ static void erase_help(void)
 	       "  0    the erase completed (and verified, with --verify); status and report:\n"
 	       "       printed\n"
 	       "  1    it failed, could not start (no disk, data area mounted or in use, an\n"
-	       "       erase already running), or there is no erase to report\n"
+	       "       erase already running, a random mode without HDCLR), or there is no\n"
+	       "       erase to report\n"
 	       "  2    wrong command line, or --yes missing\n"
 	       "  130  interrupted by SIGINT (143: SIGTERM): the watcher stopped, the erase\n"
 	       "       goes on in the kernel\n"
@@ -80,8 +84,8 @@ static void erase_help(void)
 	       "  %s erase --mode random3 --verify --yes\n"
 	       "  %s erase status --json\n"
 	       "  %s erase report --history\n",
-	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, MAX_MBPS, CTL_PROG, CTL_PROG,
-	       CTL_PROG);
+	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, MAX_MBPS, CTL_PROG,
+	       CTL_PROG, CTL_PROG);
 }
 
 enum { OPT_MODE = 256, OPT_VERIFY, OPT_MAX_MBPS, OPT_YES, OPT_HISTORY };
@@ -342,6 +346,10 @@ static int start(int fd, const struct erase_args *a, bool json)
 	struct irsend_disk_info info;
 	struct irsend_erase_status st;
 
+	/* Zeros are "initialize all data"; random passes are the HDCLR option's. */
+	if (a->mode != IRSEND_ERASE_ZERO1 &&
+	    license_gate(fd, LICENSE_HDCLR, PROG, "erasing with random data") < 0)
+		return CTL_EXIT_FAILURE;
 	if (ioctl(fd, IRSEND_IOC_ERASE_START, &req) < 0) {
 		int err = errno;
 

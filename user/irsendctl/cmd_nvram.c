@@ -11,6 +11,7 @@
 #include "device.h"
 #include "json.h"
 #include "nvram.h"
+#include "nvram_provision.h"
 #include "nvram_show.h"
 
 #define CMD "nvram"
@@ -22,6 +23,7 @@ static void nvram_help(void)
 	printf("Usage: %s nvram dump [--json]\n"
 	       "       %s nvram get NAME\n"
 	       "       %s nvram set serial VALUE [--force]\n"
+	       "       %s nvram provision FILE [--force] [--dir DIR]\n"
 	       "\n"
 	       "Show the records kept in the NVRAM partition of the attached disk, which\n"
 	       "survive \"initialize all data\" and every erase. NAME is one of:\n"
@@ -50,9 +52,18 @@ static void nvram_help(void)
 	       "                 record is empty; replacing one (a board swapped in service)\n"
 	       "                 needs --force. Every other record is written only by the\n"
 	       "                 module, the agent or the factory and is refused here.\n"
+	       "  provision FILE what the factory does once per device: write the serial and\n"
+	       "                 the device key of FILE, a provisioning record made by\n"
+	       "                 'irsend-lms provision' ('-': standard input). Licenses\n"
+	       "                 are verified with that key. A device that has another\n"
+	       "                 serial is refused without --force; the same record again\n"
+	       "                 changes nothing. With --dir DIR the records go to files in\n"
+	       "                 DIR instead: the NVRAM of an irsendd run without the module\n"
+	       "                 (its nvram_dir).\n"
 	       "\n"
 	       "Options:\n"
 	       "  --force        replace an existing serial\n"
+	       "  --dir DIR      provision: a directory of record files, not the device\n"
 	       "  --json         JSON on standard output (dump)\n"
 	       "  --device PATH  the irsend device (default /dev/irsend)\n"
 	       "  -h, --help     print this help and exit\n"
@@ -63,13 +74,15 @@ static void nvram_help(void)
 	       "Examples:\n"
 	       "  %s nvram dump\n"
 	       "  %s nvram set serial IRS-000123\n"
-	       "  %s nvram get serial\n",
-	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, SERIAL_MAX, CTL_PROG, CTL_PROG,
-	       CTL_PROG);
+	       "  %s nvram get serial\n"
+	       "  irsend-lms provision --serial IRS-000123 | %s nvram provision -\n",
+	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, SERIAL_MAX, CTL_PROG,
+	       CTL_PROG, CTL_PROG, CTL_PROG);
 }
 
 static const struct option nvram_options[] = {
 	{ "force", no_argument, NULL, 'f' },
+	{ "dir", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -223,6 +236,7 @@ static int nvram_set_serial(int fd, const char *value, bool force)
 
 int cmd_nvram(const struct ctl_options *opt, int argc, char **argv)
 {
+	struct nvram_store store = { .fd = -1 };
 	bool force = false;
 	uint32_t type = 0;
 	const char *sub;
@@ -236,17 +250,35 @@ int cmd_nvram(const struct ctl_options *opt, int argc, char **argv)
 			nvram_help();
 			return CTL_EXIT_OK;
 		}
+		if (c == 'd') {
+			snprintf(store.dir, sizeof(store.dir), "%s", optarg);
+			continue;
+		}
 		if (c != 'f')
 			return option_error(CMD, argv, c);
 		force = true;
 	}
 	if (optind >= argc)
-		return usage_error(CMD, "expected dump, get or set");
+		return usage_error(CMD, "expected dump, get, set or provision");
 	sub = argv[optind];
 	args = argv + optind + 1;
 	n = argc - optind - 1;
-	if (force && strcmp(sub, "set"))
-		return usage_error(CMD, "--force belongs to 'nvram set'");
+	if (force && strcmp(sub, "set") && strcmp(sub, "provision"))
+		return usage_error(CMD, "--force belongs to 'nvram set' and 'nvram provision'");
+	if (store.dir[0] && strcmp(sub, "provision"))
+		return usage_error(CMD, "--dir belongs to 'nvram provision'");
+	if (!strcmp(sub, "provision")) {
+		if (n != 1)
+			return usage_error(CMD, "provision takes FILE");
+		if (store.dir[0])
+			return nvram_provision(&store, args[0], force, PROG);
+		store.fd = irsend_device_open(PROG, opt->device);
+		if (store.fd < 0)
+			return CTL_EXIT_FAILURE;
+		status = nvram_provision(&store, args[0], force, PROG);
+		close(store.fd);
+		return status;
+	}
 	if (!strcmp(sub, "dump")) {
 		if (n)
 			return usage_error(CMD, "dump takes no arguments");

@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "box", cmd_box, "list, show, export and delete User Inbox documents" },
 	{ "settings", cmd_settings, "get, set and list the device's user settings" },
 	{ "service", cmd_settings, "get, set and list the service-mode values (NVRAM)" },
+	{ "license", cmd_license, "register, list and invalidate licensed options (keys)" },
 	{ "errors", cmd_errors, "explain the error codes (#022 ... #995) of jobs and reports" },
 };
 
@@ -67,7 +68,8 @@ static void usage(FILE *out)
 		"  %s macfilter add 52:54:00:12:34:56\n"
 		"  %s send --box 1 --format pdf,tiff-mmr --scan 3\n"
 		"\n"
-		"Commands that talk to irsendd (send, jobs, job, box, settings, service) use\n"
+		"Commands that talk to irsendd (send, jobs, job, box, settings, service,\n"
+		"license) use "
 		"its socket, /run/irsend/irsendd.sock or $IRSEND_SOCKET.\n",
 		CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
 }

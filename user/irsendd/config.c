@@ -47,12 +47,17 @@ static const struct config_key keys[] = {
 	     "the least important message logged"),
 	TEXT("macfilter_store", macfilter_store, KEY_PATH,
 	     "the saved MAC allow-list, applied to the kernel at start"),
+	TEXT("nvram_dir", nvram_dir, KEY_PATH,
+	     "without the module (device = none): keep the NVRAM records (serial, device key, "
+	     "licenses) as files here; \"none\": no NVRAM, so no licensed option"),
 	UINT("box_count", box_count, 1, 1000, "number of User Inboxes"),
 	UINT("box_area_mb", box_area_mb, 1, 1ull << 30, "size limit of all boxes together, MiB"),
 	UINT("encode_threads", encode_threads, 1, 64, "pages compressed in parallel"),
 	UINT("max_clients", max_clients, 1, 1024, "control connections served at once"),
 	UINT("scan_timeout_s", scan_timeout_s, 5, 3600,
 	     "a scan that delivers nothing for this long fails"),
+	UINT("license_lock_s", license_lock_s, 1, 86400,
+	     "the first lock after 5 wrong license keys; it doubles with each further one"),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -74,6 +79,8 @@ void config_defaults(struct config *c)
 	c->encode_threads = 2;
 	c->max_clients = 32;
 	c->scan_timeout_s = 60;
+	strcpy(c->nvram_dir, "none");
+	c->license_lock_s = 60;
 }
 
 static const struct config_key *find_key(const char *name)

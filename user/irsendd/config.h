@@ -25,11 +25,13 @@ struct config {
 	char log[CONFIG_VALUE_MAX];		/* stderr | syslog */
 	char log_level[CONFIG_VALUE_MAX];	/* error | warning | info | debug */
 	char macfilter_store[CONFIG_VALUE_MAX]; /* the saved MAC allow-list */
+	char nvram_dir[CONFIG_VALUE_MAX];	/* NVRAM records as files, without the module */
 	unsigned int box_count;
 	unsigned long long box_area_mb;
 	unsigned int encode_threads;
 	unsigned int max_clients;
 	unsigned int scan_timeout_s;
+	unsigned int license_lock_s;
 };
 
 void config_defaults(struct config *c);

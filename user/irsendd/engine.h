@@ -44,6 +44,8 @@ enum engine_event {
 	ENGINE_EV_END,	    /* the job ended (its state says how) */
 };
 
+struct license_device;
+
 struct engine {
 	struct journal journal;
 	struct box_store *boxes;
@@ -58,6 +60,8 @@ struct engine {
 	/* What a delivery needs: the user settings, the service-mode values. */
 	struct settings_store *settings;
 	const char *service_path; /* without the module: the file they live in */
+	/* Which options are on: a delivery needs SEND. */
+	const struct license_device *license;
 	/* Delivery threads report through this pipe; one delivery runs at a time. */
 	int wake[2];
 	bool delivery_in_flight;

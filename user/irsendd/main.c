@@ -19,6 +19,7 @@
 #include "datadisk.h"
 #include "engine.h"
 #include "fsutil.h"
+#include "license.h"
 #include "log.h"
 #include "macfilter_apply.h"
 #include "privdrop.h"
@@ -68,6 +69,7 @@ struct agent {
 	struct server server;
 	struct ring_consumer ring;
 	bool have_ring;
+	struct license_device license;
 	struct settings_store *settings;
 	char settings_path[512];
 	char service_path[520];
@@ -167,6 +169,31 @@ static int apply_macfilter(const struct config *cfg)
 	return 0;
 }
 
+/* Read the license state from NVRAM; options registered since the last start become active. */
+static int start_licenses(struct agent *a, char *err, size_t errlen)
+{
+	struct license_device *d = &a->license;
+	struct nvram_store store = { .fd = a->have_ring ? a->ring.fd : -1 };
+	int n;
+
+	if (!a->have_ring && strcmp(a->cfg.nvram_dir, "none") != 0)
+		snprintf(store.dir, sizeof(store.dir), "%s", a->cfg.nvram_dir);
+	if (license_device_open(d, &store, err, errlen) < 0)
+		return -1;
+	d->lock_base_s = a->cfg.license_lock_s;
+	if (d->problem[0])
+		log_msg(LOG_WARNING, 0, "licenses: %s", d->problem);
+	n = license_device_start(d, err, errlen);
+	if (n < 0)
+		log_msg(LOG_ERR, 0, "licenses: registered options stay pending: %s", err);
+	for (unsigned int o = 1; o <= LICENSE_OPTION_COUNT; o++)
+		if (license_is_active(d, o))
+			log_msg(LOG_INFO, 0, "license: %s is active", license_option_name(o));
+	a->server.license = d;
+	a->engine.license = d;
+	return 0;
+}
+
 /* Everything that needs root, in order; then the drop. */
 static int start(struct agent *a)
 {
@@ -243,6 +270,8 @@ static int start(struct agent *a)
 	}
 	a->server.engine = &a->engine;
 	a->server.device_fd = a->have_ring ? a->ring.fd : -1;
+	if (start_licenses(a, err, sizeof(err)) < 0)
+		goto fail;
 	snprintf(a->settings_path, sizeof(a->settings_path), "%.400s/settings.conf", cfg->data_dir);
 	a->settings = settings_store_new(SETTING_USER);
 	if (!a->settings) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "errcodes.h"
+#include "license.h"
 #include "log.h"
 #include "mime.h"
 #include "paper.h"
@@ -171,6 +172,25 @@ static int parse_dests(struct request *r, struct job_spec *spec)
 		return -1;
 	if (spec->ndests == 0) {
 		reply_error(r, "EINVAL", "send: no destination");
+		return -1;
+	}
+	return 0;
+}
+
+/* Transmission to anything but a User Inbox needs the SEND option (seed 4.4.2). */
+static int check_send_license(struct request *r, const struct job_spec *spec)
+{
+	const struct license_device *lic = r->srv->license;
+
+	if (lic && license_is_active(lic, LICENSE_SEND))
+		return 0;
+	for (unsigned int i = 0; i < spec->ndests; i++) {
+		if (spec->dests[i].type == JOB_DEST_BOX)
+			continue;
+		reply_error(r, "EPERM",
+			    "send: %s destinations need the SEND option, which is not active on "
+			    "this device (see irsendctl license list)",
+			    job_dest_type_name(spec->dests[i].type));
 		return -1;
 	}
 	return 0;
@@ -354,7 +374,7 @@ void req_send(struct request *r)
 		return;
 	}
 	if (parse_formats(r, &spec) < 0 || parse_dests(r, &spec) < 0 ||
-	    add_ifax_format(r, &spec) < 0)
+	    add_ifax_format(r, &spec) < 0 || check_send_license(r, &spec) < 0)
 		return;
 	if (engine_begin(e, &spec, dir, sizeof(dir), err, sizeof(err)) < 0) {
 		reply_error(r, "#702", "send: %s", err);

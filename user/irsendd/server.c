@@ -37,6 +37,9 @@ static const struct {
 	{ "service.get", req_settings },
 	{ "service.set", req_settings },
 	{ "service.list", req_settings },
+	{ "license.list", req_license_list },
+	{ "license.register", req_license_register },
+	{ "license.invalidate", req_license_invalidate },
 };
 
 #define NHANDLERS (sizeof(handlers) / sizeof(handlers[0]))

@@ -29,6 +29,8 @@ struct server_client {
 	struct server_client *next;
 };
 
+struct license_device;
+
 struct server {
 	int listen_fd;
 	int epfd;
@@ -40,6 +42,7 @@ struct server {
 	struct settings_store *settings; /* may be NULL until the data disk is there */
 	const char *settings_path;
 	int device_fd; /* -1: no module */
+	struct license_device *license;
 	/* Spooling threads hand finished tasks back through this pipe (spool_task.h). */
 	int task_wake[2];
 };

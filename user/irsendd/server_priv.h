@@ -36,6 +36,9 @@ void req_box_export(struct request *r);
 void req_box_delete(struct request *r);
 void req_box_set(struct request *r);
 void req_settings(struct request *r);
+void req_license_list(struct request *r);
+void req_license_register(struct request *r);
+void req_license_invalidate(struct request *r);
 
 /* Argument helpers: on failure they reply EINVAL and return -1. */
 int arg_uint(struct request *r, const char *key, uint64_t min, uint64_t max, bool required,

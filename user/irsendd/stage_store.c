@@ -16,6 +16,7 @@
 #include "engine_priv.h"
 #include "errcodes.h"
 #include "fsutil.h"
+#include "license.h"
 #include "log.h"
 #include "service_blob.h"
 #include "settings_store.h"
@@ -194,8 +195,18 @@ static char *service_text(struct engine *e)
 static void start_delivery(struct engine *e, struct engine_job *j, unsigned int i)
 {
 	struct job_dest_state *ds = &j->st.dests[i];
-	struct deliver_task *t = calloc(1, sizeof(*t));
+	struct deliver_task *t;
 
+	/* Accepted while SEND was on, and it was given up since: nothing goes out. */
+	if (e->license && !license_is_active(e->license, LICENSE_SEND)) {
+		ds->done = true;
+		ds->code = IRS_E_ADDRESS_GONE;
+		snprintf(ds->reply, sizeof(ds->reply), "the SEND option is no longer active");
+		log_msg(LOG_WARNING, j->spec.id, "%s to %s: #022 SEND is not active",
+			job_dest_type_name(j->spec.dests[i].type), j->spec.dests[i].addrs);
+		return;
+	}
+	t = calloc(1, sizeof(*t));
 	if (t) {
 		t->job = j->spec.id;
 		t->dest = i;
