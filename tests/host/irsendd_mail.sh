@@ -22,7 +22,7 @@ for t in python3 pbmtext tiffinfo postfix dovecot; do
 		exit 0
 	}
 done
-tap_plan 26
+tap_plan 28
 work=$(mktemp -d)
 trap 'irsendd_cleanup; mailpeers_stop; rm -rf "$work"' EXIT
 chmod 0755 "$work"
@@ -36,6 +36,10 @@ if ! mailpeers_start "$work/peers" postfix dovecot krb5 >"$work/peers.log" 2>&1;
 fi
 # The agent finds the test realm's KDC as a device finds its own: krb5.conf.
 export KRB5_CONFIG=$MAILPEERS_KRB5_CONFIG KRB5CCNAME=FILE:$work/no-such-cache
+irsendd_provision "$work" || {
+	tap_fail "provision the agent's NVRAM directory with irsend-lms"
+	tap_done
+}
 irsendd_start "$work" || {
 	tap_fail "start irsendd"
 	tap_done
@@ -58,6 +62,22 @@ set_all smtp.server 127.0.0.1 smtp.port "$MAILPEERS_SMTP_TLSREQ_PORT" smtp.start
 { echo "irsend mail test"; seq 1 20 | sed 's/^/line /'; } | pbmtext >"$work/page.pbm"
 chmod 0644 "$work/page.pbm"
 rcpt=alice@$MAILPEERS_DOMAIN
+
+# Without the SEND option a mail destination is refused, with no job made.
+out=$(ctl send --box 1 --to "$rcpt" --format pdf --name nosend "$work/page.pbm" 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'need the SEND option, which is not active' <<<"$out" &&
+	[ "$(ctl jobs --json | python3 -c 'import json,sys; j=json.load(sys.stdin); print(len(j["active"]) + len(j["ended"]))')" = 0 ]; then
+	tap_ok "without SEND: an e-mail destination is refused, no job"
+else
+	tap_fail "without SEND: an e-mail destination is refused, no job" "exit $rc" "$out"
+fi
+if irsendd_license SEND; then
+	tap_ok "SEND registered from an irsend-lms key and active after a restart"
+else
+	tap_fail "SEND registered from an irsend-lms key and active after a restart" \
+		"$(ctl license list 2>&1)" "$(tail -5 "$work/irsendd.log")"
+fi
 
 # job_field ID EXPR: a field of the ended job (python expression on e).
 job_field() {

@@ -7,6 +7,8 @@
 #   irsendd_stop               SIGTERM, wait; its exit status
 #   irsendd_kill9              SIGKILL, wait
 #   ctl ARGS...                build/bin/irsendctl on this agent's socket
+#   irsendd_provision DIR      make DIR/nvram a provisioned NVRAM (before irsendd_start)
+#   irsendd_license OPTION...  register keys for OPTIONs and restart: they are active
 #
 # The agent logs to DIR/irsendd.log; $IRSD_PID is its pid.
 
@@ -18,6 +20,11 @@ IRSD_PEER=irsend-test-peer
 IRSD_GROUP=irsend-test-ctl
 IRSD_PID=
 IRSD_DIR=
+IRSD_LMS=$PWD/build/bin/irsend-lms
+# Set by irsendd_provision: the agent's NVRAM directory, the vendor's state, the serial.
+IRSD_NVRAM=
+IRSD_SERIAL=IRS-HOST-TEST-1
+IRSD_ARGS=()
 
 # irsendd_need_root: skip the whole test unless root and the binaries are built.
 irsendd_need_root() {
@@ -72,6 +79,8 @@ irsendd_start() {
 	mkdir -p "$IRSD_DIR/run"
 	chown "$IRSD_USER:$IRSD_USER" "$IRSD_DIR/run"
 	rm -f "$IRSD_DIR/run/sock"
+	IRSD_ARGS=("$@")
+	[ -n "$IRSD_NVRAM" ] && set -- -s "nvram_dir=$IRSD_NVRAM" "$@"
 	"$IRSD_BIN" -s device=none -s "data_dir=$IRSD_DIR/data" -s "socket=$IRSD_DIR/run/sock" \
 		-s "user=$IRSD_USER" -s "socket_group=$IRSD_GROUP" -s log_level=debug "$@" \
 		2>>"$IRSD_DIR/irsendd.log" &
@@ -87,6 +96,42 @@ irsendd_start() {
 	done
 	echo "# irsendd did not answer within 10 s"
 	return 1
+}
+
+# irsendd_provision DIR: what the factory does, for an agent without the module:
+# a vendor LMS in DIR/lms and the provisioning record written to DIR/nvram.
+irsendd_provision() {
+	local dir=$1
+	IRSD_NVRAM=$dir/nvram
+	mkdir -p "$IRSD_NVRAM" && chown "$IRSD_USER:$IRSD_USER" "$IRSD_NVRAM" &&
+		IRSEND_LMS_DIR=$dir/lms "$IRSD_LMS" init >/dev/null &&
+		IRSEND_LMS_DIR=$dir/lms "$IRSD_LMS" provision --serial "$IRSD_SERIAL" \
+			--out "$dir/provision.txt" >/dev/null 2>&1 &&
+		"$IRSD_CTL" nvram provision --dir "$IRSD_NVRAM" "$dir/provision.txt" >/dev/null &&
+		chown -R "$IRSD_USER:$IRSD_USER" "$IRSD_NVRAM"
+}
+
+# irsendd_key OPTION: a new key for OPTION and this serial, from the LMS, on stdout.
+irsendd_key() {
+	local n
+	n=$(IRSEND_LMS_DIR=$(dirname "$IRSD_NVRAM")/lms "$IRSD_LMS" access-number new \
+		--option "$1") &&
+		IRSEND_LMS_DIR=$(dirname "$IRSD_NVRAM")/lms "$IRSD_LMS" issue --access-number "$n" \
+			--serial "$IRSD_SERIAL"
+}
+
+# irsendd_license OPTION...: register a key for each and restart the agent, as a
+# user of the device would. 0 when every OPTION is active afterwards.
+irsendd_license() {
+	local o key
+	for o in "$@"; do
+		key=$(irsendd_key "$o") && ctl license register "$key" >/dev/null || return 1
+	done
+	irsendd_stop && irsendd_start "$IRSD_DIR" "${IRSD_ARGS[@]}" || return 1
+	for o in "$@"; do
+		ctl license list --json | grep -q "\"option\":\"$o\",[^}]*\"state\":\"active\"" ||
+			return 1
+	done
 }
 
 # irsendd_stop: SIGTERM and wait; prints nothing, returns the agent's exit status.
