@@ -37,7 +37,8 @@ LIB_ARCHIVES := $(foreach d,$(LIB_DIRS),$(B)/lib/libirsend-$(d).a)
 COMMON_OBJS := $(call lib_objs,common)
 CTL_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard user/irsendctl/*.c))
 AGENTD_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard user/irsendd/*.c))
-PROGS := $(B)/bin/irsendctl $(B)/bin/irsendd
+LMS_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard user/lms/*.c))
+PROGS := $(B)/bin/irsendctl $(B)/bin/irsendd $(B)/bin/irsend-lms
 
 # Kernel-facing tests: kselftest programs run inside the test VM.
 KSFT_DIR := $(B)/kselftest
@@ -72,6 +73,12 @@ $(B)/bin/irsendctl: $(CTL_OBJS) $(LIB_ARCHIVES)
 $(B)/bin/irsendd: $(AGENTD_OBJS) $(LIB_ARCHIVES)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $(AGENTD_OBJS) $(LIB_ARCHIVES) $(USER_LIBS)
+
+# The vendor's license tool runs at the vendor: it alone keeps a SQLite ledger.
+$(LMS_OBJS): USER_CFLAGS += $(shell $(PKG_CONFIG) --cflags sqlite3)
+$(B)/bin/irsend-lms: $(LMS_OBJS) $(LIB_ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(LMS_OBJS) $(LIB_ARCHIVES) $(USER_LIBS) $(shell $(PKG_CONFIG) --libs sqlite3)
 
 $(B)/user/%.o: user/%.c
 	@mkdir -p $(@D)
