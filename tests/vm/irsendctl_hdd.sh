@@ -23,7 +23,7 @@ run() {
 }
 serial=IRS-TEST-0001
 
-tap_plan 17
+tap_plan 18
 
 # An earlier test may have left a disk attached.
 $ctl hdd detach >/dev/null 2>&1
@@ -104,19 +104,26 @@ run erase --mode zero1
 	tap_ok "erase without --yes explains and starts nothing (exit 2)" ||
 	tap_fail "erase without --yes explains and starts nothing (exit 2)" "exit $rc" "$out"
 
+# The random modes are the HDCLR option's (tests/host/license_vm.sh has them licensed).
+run erase --mode random3 --yes
+[ $rc -eq 1 ] && grep -q 'needs the HDCLR option, which is not active' <<<"$out" &&
+	[ "$("$ctl" erase status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')" = idle ] &&
+	tap_ok "erase --mode random3 without HDCLR: refused, nothing started" ||
+	tap_fail "erase --mode random3 without HDCLR: refused, nothing started" "exit $rc" "$out"
+
 # Throttled so that the progress lines have something to show.
-run erase --mode random1 --verify --max-mbps 40 --yes
+run erase --mode zero1 --verify --max-mbps 40 --yes
 [ -n "${IRSEND_TEST_VERBOSE:-}" ] && sed 's/^/# /' <<<"$out"
 if [ $rc -eq 0 ] && grep -q '^erase: pass 1 of 1:  *[0-9]*%, .* MB/s, ETA' <<<"$out" &&
 	grep -q '^erase: verify: ' <<<"$out" && [ "$(grep -c '^erase: pass 1 of 1: ' <<<"$out")" -ge 3 ] &&
 	grep -q '^erase done: ' <<<"$out" && grep -q '^verification: passed$' <<<"$out"; then
-	tap_ok "erase --mode random1 --verify --yes: progress lines per 10%, done, verified"
+	tap_ok "erase --mode zero1 --verify --yes: progress lines per 10%, done, verified"
 else
-	tap_fail "erase --mode random1 --verify --yes: progress lines per 10%, done, verified" \
+	tap_fail "erase --mode zero1 --verify --yes: progress lines per 10%, done, verified" \
 		"exit $rc" "$out"
 fi
 
-# The data partition is random now: the ext2 superblock (magic 0xef53 at
+# The data partition is zeros now: the ext2 superblock (magic 0xef53 at
 # byte 1080) is gone. Read past the page cache: see the report on stale cache.
 magic=$(dd if="${disk}2" bs=4096 count=1 iflag=direct 2>/dev/null | od -An -tx1 -j1080 -N2 | tr -d ' ')
 [ "$magic" != 53ef ] && tap_ok "the data partition no longer has the ext2 superblock" ||
@@ -124,7 +131,7 @@ magic=$(dd if="${disk}2" bs=4096 count=1 iflag=direct 2>/dev/null | od -An -tx1 
 
 run erase report
 if [ $rc -eq 0 ] && grep -q "^serial: $serial$" <<<"$out" && grep -q '^verification: passed$' <<<"$out" &&
-	grep -q "^data device: ${disk}2$" <<<"$out" && grep -q '^method: Clear: overwrite, random' <<<"$out" &&
+	grep -q "^data device: ${disk}2$" <<<"$out" && grep -q '^method: Clear: overwrite, zeros' <<<"$out" &&
 	grep -q '^started: 20..-..-..T..:..:..Z$' <<<"$out" && grep -q '"Purge"' <<<"$out"; then
 	tap_ok "erase report: serial, device, method, verification passed, UTC times, Clear not Purge"
 else

@@ -2,6 +2,7 @@
 #include "datadisk.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <linux/irsend.h>
 
 #include "fsutil.h"
+#include "log.h"
 
 /* The ext4 superblock magic at byte 1080; anything else is treated as blank only if all zero. */
 #define EXT_MAGIC_OFFSET 1080
@@ -82,6 +84,19 @@ static int mounted_on(const char *dev, const char *dir)
 	return found;
 }
 
+/*
+ * The last erase of this disk ended with random data on the partition:
+ * what is there is the erase's, so it counts as blank. Anything else that
+ * is not ext4 may be someone's data and is left alone.
+ */
+static bool erased_with_random(int device_fd)
+{
+	struct irsend_erase_status st = { .size = sizeof(st) };
+
+	return ioctl(device_fd, IRSEND_IOC_ERASE_STATUS, &st) == 0 &&
+	       st.state == IRSEND_ERASE_STATE_DONE && st.mode != IRSEND_ERASE_ZERO1;
+}
+
 int datadisk_mount(int device_fd, const char *dir, char *err, size_t errlen)
 {
 	struct irsend_disk_info info = { .size = sizeof(info) };
@@ -107,6 +122,13 @@ int datadisk_mount(int device_fd, const char *dir, char *err, size_t errlen)
 			return -1;
 		break;
 	case FS_OTHER:
+		if (erased_with_random(device_fd)) {
+			log_msg(LOG_INFO, 0, "%s was erased with random data: making a file system",
+				info.data_path);
+			if (run_mkfs(info.data_path, err, errlen) < 0)
+				return -1;
+			break;
+		}
 		snprintf(err, errlen,
 			 "%s holds something that is not an ext4 file system: not touched",
 			 info.data_path);

@@ -1,8 +1,9 @@
 /*
  * The data partition of the attached disk holds every piece of user
  * data; the agent mounts it on its data directory at start. A blank
- * partition (new, or just erased by "initialize all data") gets a fresh
- * ext4 file system first.
+ * partition (new, or just erased by "initialize all data": zeros, or
+ * random data when the disk's last erase says so) gets a fresh ext4 file
+ * system first.
  */
 #ifndef IRSENDD_DATADISK_H
 #define IRSENDD_DATADISK_H
