@@ -21,7 +21,7 @@ for t in python3 pbmtext setpriv; do
 		exit 0
 	}
 done
-tap_plan 36
+tap_plan 37
 work=$(mktemp -d)
 trap 'irsendd_cleanup; rm -rf "$work"' EXIT
 chmod 0755 "$work"
@@ -182,6 +182,24 @@ expect "locked across a restart: even the right key waits" 1 \
 sleep 2.2
 expect "after the lock the right key registers" 0 'SPDF is registered' \
 	ctl license register "$spdf"
+
+# Every other option: an LMS key each, pending, active after a restart.
+ok=1
+for o in ENPDF EXPDF LIPS PDFDR SCR BRDIM VNC WEB; do
+	ctl license register "$(irsendd_key $o)" >/dev/null || ok=0
+	[ "$(state $o)" = "pending False" ] || ok=0
+done
+irsendd_stop && irsendd_start "$work"
+for o in ENPDF SPDF EXPDF LIPS PDFDR SCR HDCLR BRDIM VNC WEB; do
+	[ "$(state $o)" = "active True" ] || ok=0
+done
+[ "$(state SEND)" = "off False" ] || ok=0
+if [ $ok = 1 ]; then
+	tap_ok "every option: LMS key -> registered -> pending -> active after a restart"
+else
+	tap_fail "every option: LMS key -> registered -> pending -> active after a restart" \
+		"$(ctl license list 2>&1)"
+fi
 
 # Provisioning records.
 printf 'serial=IRS-HOST-TEST-1\ndevice-key=zz\n' >"$work/bad.txt"

@@ -44,10 +44,12 @@ phase2=(
 	"A: the invalidated key is refused"
 	"A: the transferred key (for B) is refused"
 	"A: still no e-mail"
+	"A: nvram get softid|license decode the records"
 	"B: A's key is refused"
 	"B: the transferred key registers"
 	"B: SEND active after the restart, HDCLR not"
 	"B: e-mail accepted"
+	"B: nvram get softid shows SEND active with the transferred key's sequence"
 )
 tap_plan $((${#phase1[@]} + ${#phase2[@]} + 4))
 

@@ -128,6 +128,10 @@ else
 	out=$($ctl license register "$(cat "$s/keyB")" 2>&1)
 	check "A: the transferred key (for B) is refused" "$out" grep -q 'not issued for this device' <<<"$out"
 	check "A: still no e-mail" "" mail_refused
+	out=$($ctl nvram get softid 2>&1; $ctl nvram get license 2>&1)
+	check "A: nvram get softid|license decode the records" "$out" \
+		test "$(head -1 <<<"$out")" = HDCLR=active/000002 -a \
+		-n "$(grep -E '^1 invalidations, 1 wrong keys, locked until 0' <<<"$out")"
 
 	use_device /dev/vdb || fail "B: start irsendd" "$(tail -5 $log)"
 	out=$($ctl license register "$(cat "$s/keyA_SEND")" 2>&1)
@@ -138,6 +142,9 @@ else
 	check "B: SEND active after the restart, HDCLR not" "$($ctl license list 2>&1)" \
 		test "$(state SEND)/$(state HDCLR)" = "active True/off False"
 	check "B: e-mail accepted" "" mail_accepted
+	out=$($ctl nvram get softid 2>&1)
+	check "B: nvram get softid shows SEND active with the transferred key's sequence" "$out" \
+		test "$out" = "SEND=active/000001"
 	stop_agent
 	$ctl hdd detach >/dev/null
 fi

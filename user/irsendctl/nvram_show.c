@@ -1,7 +1,10 @@
 #include "nvram_show.h"
 
 #include "counters.h"
+#include "license_record.h"
 
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/irsend.h>
@@ -57,6 +60,46 @@ static uint64_t counter(const uint8_t *d, uint32_t i)
 	return v;
 }
 
+/* The SoftID bits and the license ledger in words; a damaged record as hex. */
+static bool show_license_text(FILE *out, const struct nvram_record *r)
+{
+	struct license_softid sid;
+	struct license_ledger *led;
+	char err[160];
+	const char *sep = "";
+
+	if (r->type == IRSEND_NVRAM_SOFTID) {
+		if (license_softid_decode(r->data, r->length, &sid, err, sizeof(err)) < 0)
+			return false;
+		for (unsigned int o = 1; o <= LICENSE_SOFTID_SLOTS; o++) {
+			const char *name = license_option_name(o);
+
+			if (sid.opt[o].state == LICENSE_OFF)
+				continue;
+			if (name)
+				fprintf(out, "%s%s=%s/%06u", sep, name,
+					license_state_name(sid.opt[o].state), sid.opt[o].sequence);
+			else
+				fprintf(out, "%s[%u]=%s/%06u", sep, o,
+					license_state_name(sid.opt[o].state), sid.opt[o].sequence);
+			sep = " ";
+		}
+		fprintf(out, "%s\n", *sep ? "" : "no option");
+		return true;
+	}
+	led = malloc(sizeof(*led));
+	if (!led || license_ledger_decode(r->data, r->length, led, err, sizeof(err)) < 0) {
+		free(led);
+		return false;
+	}
+	fprintf(out,
+		"%zu invalidations, %u wrong keys, locked until %llu (see 'irsendctl license "
+		"list')\n",
+		led->count, led->failed, (unsigned long long)led->locked_until);
+	free(led);
+	return true;
+}
+
 void nvram_show_text(FILE *out, const struct nvram_record *r)
 {
 	if (!r->present) {
@@ -89,6 +132,13 @@ void nvram_show_text(FILE *out, const struct nvram_record *r)
 	case IRSEND_NVRAM_ERASE_HISTORY:
 		fprintf(out, "%u erase certificates (see 'irsendctl erase report --history')\n",
 			nvram_history_entries(r->data, r->length));
+		return;
+	case IRSEND_NVRAM_SOFTID:
+	case IRSEND_NVRAM_LICENSE:
+		if (show_license_text(out, r))
+			return;
+		fprintf(out, "damaged: ");
+		hex_dump(out, r->data, r->length);
 		return;
 	default:
 		hex_dump(out, r->data, r->length);
