@@ -47,7 +47,7 @@ expect "hdd format of a non-block device is refused" 1 '/dev/null: not a block d
 expect "hdd info without the module: no such device" 1 'no such device.*not loaded' hdd info
 expect "hdd detach without the module: no such device" 1 'no such device' hdd detach
 
-expect "nvram without subcommand: usage error" 2 'expected dump, get or set' nvram
+expect "nvram without subcommand: usage error" 2 'expected dump, get, set or provision' nvram
 expect "nvram get of an unknown record: usage error" 2 "unknown record 'bogus'" nvram get bogus
 expect "nvram set of the device key is refused before anything" 1 \
 	'device-key cannot be set here: provisioned once by the factory; only the serial' \

@@ -5,13 +5,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "decimal.h"
+
 /* Print "irsendctl CMD: message (see 'irsendctl CMD --help')"; returns CTL_EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The usage error for what getopt_long() returned for a bad option. */
 int option_error(const char *cmd, char **argv, int opt);
-
-/* A decimal number in min..max, nothing else: no sign, no spaces, no suffix. */
-bool parse_uint(const char *s, uint32_t min, uint32_t max, uint32_t *value);
 
 #endif

@@ -1,5 +1,4 @@
 /* irsendctl nvram: show the NVRAM records, set the device serial. */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -13,10 +12,10 @@
 #include "nvram.h"
 #include "nvram_provision.h"
 #include "nvram_show.h"
+#include "serial.h"
 
 #define CMD "nvram"
 #define PROG CTL_PROG " " CMD
-#define SERIAL_MAX 31
 
 static void nvram_help(void)
 {
@@ -191,18 +190,6 @@ static const char *why_not_settable(uint32_t type)
 	default:
 		return "not operator-settable";
 	}
-}
-
-static bool serial_valid(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n > SERIAL_MAX)
-		return false;
-	for (; *s; s++)
-		if (!isgraph((unsigned char)*s) || (unsigned char)*s > 0x7e)
-			return false;
-	return true;
 }
 
 static int nvram_set_serial(int fd, const char *value, bool force)

@@ -9,8 +9,7 @@
 
 #include "commands.h"
 #include "license_key.h"
-
-#define SERIAL_MAX 31
+#include "serial.h"
 
 struct provisioning {
 	char serial[SERIAL_MAX + 1];
@@ -41,18 +40,6 @@ static bool parse_key(const char *hex, uint8_t *key)
 	return true;
 }
 
-static bool serial_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n > SERIAL_MAX)
-		return false;
-	for (; *s; s++)
-		if (!isgraph((unsigned char)*s) || (unsigned char)*s > 0x7e)
-			return false;
-	return true;
-}
-
 /* Parse the "key=value" lines; never echoes a line, which may hold the key. */
 static int parse(FILE *in, const char *path, struct provisioning *p, const char *prog)
 {
@@ -70,7 +57,8 @@ static int parse(FILE *in, const char *path, struct provisioning *p, const char 
 		value = strchr(line, '=');
 		if (value)
 			*value++ = '\0';
-		if (value && strcmp(line, "serial") == 0 && !p->have_serial && serial_ok(value)) {
+		if (value && strcmp(line, "serial") == 0 && !p->have_serial &&
+		    serial_valid(value)) {
 			snprintf(p->serial, sizeof(p->serial), "%s", value);
 			p->have_serial = true;
 		} else if (value && strcmp(line, "device-key") == 0 && !p->have_key &&

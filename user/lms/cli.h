@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "decimal.h"
+
 /* The subcommand messages are prefixed with ("irsend-lms issue: ..."). */
 void cli_set_command(const char *cmd);
 
@@ -22,9 +24,6 @@ int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* "irsend-lms CMD: message", a note beside the result. */
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* A decimal number in min..max, nothing else: no sign, no spaces, no suffix. */
-bool parse_uint(const char *s, uint32_t min, uint32_t max, uint32_t *value);
 
 /* Flush standard output: LMS_EXIT_OK, or LMS_EXIT_FAILURE after a message. */
 int finish_output(void);

@@ -3,18 +3,6 @@
 
 #include <string.h>
 
-bool serial_valid(const char *serial)
-{
-	size_t n = strlen(serial);
-
-	if (!n || n > SERIAL_MAX)
-		return false;
-	for (; *serial; serial++)
-		if (*serial <= ' ' || *serial > '~')
-			return false;
-	return true;
-}
-
 bool access_number_parse(const char *text, char out[ACCESS_NUMBER_DIGITS + 1])
 {
 	size_t n = 0;

@@ -9,15 +9,12 @@
 #include <stddef.h>
 
 #include "license_key.h"
+#include "serial.h"
 
-#define SERIAL_MAX 31 /* the device's serial record holds as many */
 #define ACCESS_NUMBER_DIGITS 16
 
 /* A digit string of n digits in groups of four: n + n / 4 bytes (NUL included). */
 #define GROUPED_SIZE(n) ((n) + (n) / 4)
-
-/* 1..SERIAL_MAX printable ASCII characters, no spaces (as the device's serial record). */
-bool serial_valid(const char *serial);
 
 /* The 16 digits of an access number as typed, spaces and dashes dropped. */
 bool access_number_parse(const char *text, char out[ACCESS_NUMBER_DIGITS + 1]);
