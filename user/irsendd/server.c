@@ -40,6 +40,12 @@ static const struct {
 	{ "license.list", req_license_list },
 	{ "license.register", req_license_register },
 	{ "license.invalidate", req_license_invalidate },
+	{ "keys.list", req_keys_list },
+	{ "keys.generate", req_keys_generate },
+	{ "keys.import", req_keys_import },
+	{ "keys.use", req_keys_use },
+	{ "keys.export-cert", req_keys_export_cert },
+	{ "keys.delete", req_keys_delete },
 };
 
 #define NHANDLERS (sizeof(handlers) / sizeof(handlers[0]))

@@ -39,6 +39,23 @@ void req_settings(struct request *r);
 void req_license_list(struct request *r);
 void req_license_register(struct request *r);
 void req_license_invalidate(struct request *r);
+void req_keys_list(struct request *r);
+void req_keys_generate(struct request *r);
+void req_keys_import(struct request *r);
+void req_keys_use(struct request *r);
+void req_keys_export_cert(struct request *r);
+void req_keys_delete(struct request *r);
+
+/*
+ * The TLS key store (req_keys.c): at start-up, after the privilege drop,
+ * open data_dir/keys and make DefaultKey when there is none: 0, or -1
+ * with err (keys.* then answer ENODEV). agent_keys() is the open store
+ * (NULL before), for the SMTP server's keystore_paths().
+ */
+struct keystore;
+int agent_keys_init(const char *data_dir, char *err, size_t errlen);
+const struct keystore *agent_keys(void);
+void agent_keys_close(void);
 
 /* Argument helpers: on failure they reply EINVAL and return -1. */
 int arg_uint(struct request *r, const char *key, uint64_t min, uint64_t max, bool required,
