@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "settings", cmd_settings, "get, set and list the device's user settings" },
 	{ "service", cmd_settings, "get, set and list the service-mode values (NVRAM)" },
 	{ "license", cmd_license, "register, list and invalidate licensed options (keys)" },
+	{ "keys", cmd_keys, "TLS server keys and certificates: list, generate, import, use" },
 	{ "errors", cmd_errors, "explain the error codes (#022 ... #995) of jobs and reports" },
 };
 
