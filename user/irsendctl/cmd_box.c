@@ -31,9 +31,12 @@ static void box_help(void)
 	       "but list (root may do without).\n"
 	       "PIN: also $IRSEND_BOX_PIN, which keeps it out of the process list.\n"
 	       "\n"
+	       "N may be \"rx\" for the Memory RX Inbox, where received I-Faxes are kept\n"
+	       "(show, export, delete; it has no PIN or settings here). See '%s receive'.\n"
+	       "\n"
 	       "Exit status: 0 success, 1 refused or failed (a message says why), 2 wrong\n"
 	       "usage.\n",
-	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
+	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
 }
 
 /* Copy a received descriptor into dir/name atomically. */
@@ -189,13 +192,17 @@ int cmd_box(const struct ctl_options *opt, int argc, char **argv)
 			strcmp(verb, "export") == 0 || (strcmp(verb, "delete") == 0 && !all);
 		bool one_box = strcmp(verb, "show") == 0 || strcmp(verb, "set") == 0;
 
-		if (!pos[0] || !parse_uint(pos[0], 0, 9999, &box) ||
+		bool rx = pos[0] && strcmp(pos[0], "rx") == 0;
+
+		if (!pos[0] || (!rx && !parse_uint(pos[0], 0, 9999, &box)) ||
 		    (need_doc && (!pos[1] || !parse_uint(pos[1], 0, UINT32_MAX, &doc))) ||
 		    (!need_doc && pos[1])) {
 			json_object_put(args);
 			return usage_error("box", "%s: expected %s", verb, one_box ? "N" : "N DOC");
 		}
-		json_object_object_add(args, "box", json_object_new_int64(box));
+		json_object_object_add(args, "box",
+				       rx ? json_object_new_string("rx")
+					  : json_object_new_int64(box));
 		if (need_doc)
 			json_object_object_add(args, "doc", json_object_new_int64(doc));
 		if (all)

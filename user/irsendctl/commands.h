@@ -24,6 +24,7 @@ int cmd_jobs(const struct ctl_options *opt, int argc, char **argv);
 int cmd_job(const struct ctl_options *opt, int argc, char **argv);
 int cmd_box(const struct ctl_options *opt, int argc, char **argv);
 int cmd_settings(const struct ctl_options *opt, int argc, char **argv);
+int cmd_receive(const struct ctl_options *opt, int argc, char **argv);
 int cmd_license(const struct ctl_options *opt, int argc, char **argv);
 int cmd_keys(const struct ctl_options *opt, int argc, char **argv);
 int cmd_errors(const struct ctl_options *opt, int argc, char **argv);

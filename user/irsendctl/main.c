@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "box", cmd_box, "list, show, export and delete User Inbox documents" },
 	{ "settings", cmd_settings, "get, set and list the device's user settings" },
 	{ "service", cmd_settings, "get, set and list the service-mode values (NVRAM)" },
+	{ "receive", cmd_receive, "I-Fax reception: POP checks, the reception log" },
 	{ "license", cmd_license, "register, list and invalidate licensed options (keys)" },
 	{ "keys", cmd_keys, "TLS server keys and certificates: list, generate, import, use" },
 	{ "errors", cmd_errors, "explain the error codes (#022 ... #995) of jobs and reports" },
@@ -70,7 +71,7 @@ static void usage(FILE *out)
 		"  %s send --box 1 --format pdf,tiff-mmr --scan 3\n"
 		"\n"
 		"Commands that talk to irsendd (send, jobs, job, box, settings, service,\n"
-		"license) use "
+		"receive, license) use "
 		"its socket, /run/irsend/irsendd.sock or $IRSEND_SOCKET.\n",
 		CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
 }

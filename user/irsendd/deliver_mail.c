@@ -24,6 +24,7 @@
 #include "encoder.h"
 #include "errcodes.h"
 #include "pop3_client.h"
+#include "pop_session.h"
 #include "service_blob.h"
 
 void delivery_result(struct irs_smtp_result *res, unsigned int code, bool temporary,
@@ -166,43 +167,23 @@ static unsigned int disabled_mechanisms(const struct delivery *d)
  */
 static int pop_before_smtp(struct delivery *d, struct irs_smtp_result *res)
 {
-	struct pop3_opts o = POP3_OPTS_INIT;
-	const char *auth = user(d, "pop.auth");
+	struct pop3_opts o;
 	struct timespec pause = { 0, POP3_BEFORE_SMTP_DELAY_MS * 1000000L };
 	struct pop3 *p = NULL;
-	long long port = settings_store_get_int(d->user, "pop.port");
 	int st;
 
-	o.host = user(d, "pop.server");
-	o.port = (unsigned int)(port ? port : settings_store_get_int(d->service, "POP3N"));
-	o.user = user(d, "pop.user");
-	o.password = user(d, "pop.password");
-	o.auth = strcmp(auth, "apop") == 0	? POP3_AUTH_APOP
-		 : strcmp(auth, "popauth") == 0 ? POP3_AUTH_SASL
-						: POP3_AUTH_STANDARD;
-	o.stls = settings_store_get_bool(d->user, "pop.stls");
-	o.implicit_tls = settings_store_get_bool(d->user, "pop.implicit_tls");
-	o.tls = d->tls;
-	o.timeout_ms = (int)settings_store_get_int(d->user, "net.timeout") * 1000;
-	if (settings_store_get_bool(d->user, "pop.cram_md5") &&
-	    !settings_store_get_int(d->service, "NS-CMD5"))
-		o.mechs |= POP3_MECH_CRAM_MD5;
-	if (settings_store_get_bool(d->user, "pop.scram"))
-		o.mechs |= POP3_MECH_SCRAM_SHA256;
-	if (settings_store_get_int(d->service, "NS-NTLM"))
-		o.mechs &= ~(unsigned int)POP3_MECH_NTLM;
-	if (settings_store_get_int(d->service, "NS-PLNWS"))
-		o.mechs &= ~(unsigned int)(POP3_MECH_PLAIN | POP3_MECH_LOGIN);
-	if (settings_store_get_int(d->service, "NS-LGN"))
-		o.mechs &= ~(unsigned int)POP3_MECH_LOGIN;
+	pop_session_opts(d->user, d->service, d->tls, &o);
 	if (!*o.host) {
 		delivery_result(res, IRS_E_POP_CONNECT, false,
 				"POP before SMTP is on but no POP server is set (pop.server)");
 		return -1;
 	}
+	/* Never while a POP reception talks to the server (it waits for us as well). */
+	pop_session_lock();
 	st = pop3_open(&p, &o);
 	if (st == POP3_OK)
 		st = pop3_quit(p);
+	pop_session_unlock();
 	if (st != POP3_OK) {
 		/* A server that cannot be reached may be back later; a refused login will not. */
 		delivery_result(res, pop3_errcode(st), st == POP3_E_CONNECT, "POP before SMTP: %s",

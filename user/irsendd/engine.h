@@ -86,6 +86,9 @@ int engine_submit(struct engine *e, const struct job_spec *spec, uint32_t pages,
 void engine_abandon(struct engine *e, uint32_t id);
 
 struct engine_job *engine_find(struct engine *e, uint32_t id);
+
+/* The service-mode values as text, for a thread (NVRAM through the module); free() it. */
+char *engine_service_text(struct engine *e);
 /* Cancel: 0, or -1 when no such job is waiting or running (it may have ended). */
 int engine_cancel(struct engine *e, uint32_t id);
 

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "macfilter_apply.h"
 #include "privdrop.h"
+#include "receive.h"
 #include "ring.h"
 #include "server.h"
 #include "settings_store.h"
@@ -70,6 +71,7 @@ struct agent {
 	struct ring_consumer ring;
 	bool have_ring;
 	struct license_device license;
+	struct receiver *receiver;
 	struct settings_store *settings;
 	char settings_path[512];
 	char service_path[520];
@@ -194,6 +196,27 @@ static int start_licenses(struct agent *a, char *err, size_t errlen)
 	return 0;
 }
 
+/* The Memory RX Inbox, the reception spool and its worker, POP polling. */
+static int start_reception(struct agent *a, char *err, size_t errlen)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	char *service;
+
+	a->receiver = receive_open(a->cfg.data_dir, err, errlen);
+	if (!a->receiver)
+		return -1;
+	ev.data.ptr = a->receiver;
+	if (epoll_ctl(a->server.epfd, EPOLL_CTL_ADD, receive_fd(a->receiver), &ev) < 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		return -1;
+	}
+	service = engine_service_text(&a->engine);
+	receive_configure(a->receiver, a->settings, service);
+	free(service);
+	a->server.receiver = a->receiver;
+	return 0;
+}
+
 /* Everything that needs root, in order; then the drop. */
 static int start(struct agent *a)
 {
@@ -287,6 +310,8 @@ static int start(struct agent *a)
 	a->engine.settings = a->settings;
 	snprintf(a->service_path, sizeof(a->service_path), "%.500s.service", a->settings_path);
 	a->engine.service_path = a->service_path;
+	if (start_reception(a, err, sizeof(err)) < 0)
+		goto fail;
 	return 0;
 fail:
 	log_msg(LOG_ERR, 0, "%s", err);
@@ -363,6 +388,8 @@ static int serve(struct agent *a)
 				server_tasks_ready(&a->server);
 			} else if (p == a->engine.wake) {
 				engine_collect(&a->engine);
+			} else if (p == a->receiver) {
+				receive_ready(a->receiver);
 			} else if (p != &a->ring) {
 				server_client_ready(&a->server, p);
 			}
@@ -394,6 +421,7 @@ int main(int argc, char **argv)
 		ret = 1;
 	else
 		ret = serve(&a) < 0 ? 1 : 0;
+	receive_close(a.receiver);
 	engine_close(&a.engine);
 	/* Only our own socket: a second agent that failed must not unlink the first one's. */
 	if (a.server.listen_fd >= 0)

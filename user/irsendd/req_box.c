@@ -3,11 +3,13 @@
  * document's files go back as descriptors), box.delete. A box with a PIN
  * wants it for everything but the list; root may do without.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "receive.h"
 #include "server_priv.h"
 
 static struct json_object *box_json(const struct box_info *b)
@@ -107,18 +109,14 @@ void req_box_list(struct request *r)
 	reply_ok(r, o);
 }
 
-void req_box_show(struct request *r)
+static void box_show(struct request *r, struct box_store *bs, unsigned int box)
 {
-	struct box_store *bs = r->srv->engine->boxes;
 	struct box_doc_meta *docs;
 	struct box_info info;
 	struct json_object *o, *arr;
-	unsigned int box;
 	size_t n;
 	int st;
 
-	if (open_box(r, &box) < 0)
-		return;
 	st = box_get_info(bs, box, &info);
 	if (st == BOX_OK)
 		st = box_list_documents(bs, box, &docs, &n);
@@ -135,19 +133,17 @@ void req_box_show(struct request *r)
 	reply_ok(r, o);
 }
 
-void req_box_export(struct request *r)
+static void box_export(struct request *r, struct box_store *bs, unsigned int box)
 {
-	struct box_store *bs = r->srv->engine->boxes;
 	struct box_doc_meta meta;
 	struct box_file *files;
 	struct json_object *o, *arr;
 	int fds[CTL_MAX_FDS];
-	unsigned int box;
 	uint64_t doc;
 	size_t n;
 	int st;
 
-	if (open_box(r, &box) < 0 || arg_uint(r, "doc", 0, UINT32_MAX, true, &doc) < 0)
+	if (arg_uint(r, "doc", 0, UINT32_MAX, true, &doc) < 0)
 		return;
 	st = box_get_document(bs, box, (uint32_t)doc, &meta);
 	if (st == BOX_OK)
@@ -177,16 +173,12 @@ void req_box_export(struct request *r)
 	box_files_close(files, n);
 }
 
-void req_box_delete(struct request *r)
+static void box_delete(struct request *r, struct box_store *bs, unsigned int box)
 {
-	struct box_store *bs = r->srv->engine->boxes;
 	struct json_object *all;
-	unsigned int box;
 	uint64_t doc = 0;
 	int st, has_doc;
 
-	if (open_box(r, &box) < 0)
-		return;
 	has_doc = arg_uint(r, "doc", 0, UINT32_MAX, false, &doc);
 	if (has_doc < 0)
 		return;
@@ -210,18 +202,14 @@ void req_box_delete(struct request *r)
 }
 
 /* Name, PIN and document limit of a box; the current PIN is needed to change them. */
-void req_box_set(struct request *r)
+static void box_set(struct request *r, struct box_store *bs, unsigned int box)
 {
-	struct box_store *bs = r->srv->engine->boxes;
 	const char *name = NULL, *new_pin = NULL;
 	struct json_object *clear;
 	bool clear_pin;
 	uint64_t limit = 0;
-	unsigned int box;
 	int has_limit, st = BOX_OK;
 
-	if (open_box(r, &box) < 0)
-		return;
 	if (json_object_object_get_ex(r->args, "name", NULL) &&
 	    !(name = arg_string(r, "name", true)))
 		return;
@@ -266,4 +254,58 @@ void req_box_set(struct request *r)
 		name ? " (name)" : "", has_limit ? " (document limit)" : "",
 		new_pin || clear_pin ? " (PIN)" : "");
 	reply_ok(r, NULL);
+}
+
+/* "box": "rx" names the Memory RX Inbox (no PIN; the reception worker shares it). */
+static bool is_rx_inbox(struct request *r)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(r->args, "box", &v) &&
+	       json_object_is_type(v, json_type_string) &&
+	       strcmp(json_object_get_string(v), "rx") == 0;
+}
+
+static void with_box(struct request *r,
+		     void (*fn)(struct request *r, struct box_store *bs, unsigned int box))
+{
+	unsigned int box;
+
+	if (is_rx_inbox(r)) {
+		if (!r->srv->receiver) {
+			reply_error(r, "ENODEV", "reception is not running");
+			return;
+		}
+		fn(r, receive_inbox_lock(r->srv->receiver), 0);
+		receive_inbox_unlock(r->srv->receiver);
+		return;
+	}
+	if (open_box(r, &box) < 0)
+		return;
+	fn(r, r->srv->engine->boxes, box);
+}
+
+void req_box_show(struct request *r)
+{
+	with_box(r, box_show);
+}
+
+void req_box_export(struct request *r)
+{
+	with_box(r, box_export);
+}
+
+void req_box_delete(struct request *r)
+{
+	with_box(r, box_delete);
+}
+
+void req_box_set(struct request *r)
+{
+	if (is_rx_inbox(r)) {
+		reply_error(r, "EINVAL",
+			    "box.set: the Memory RX Inbox has no name, PIN or limit to set");
+		return;
+	}
+	with_box(r, box_set);
 }

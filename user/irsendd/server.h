@@ -30,6 +30,7 @@ struct server_client {
 };
 
 struct license_device;
+struct receiver;
 
 struct server {
 	int listen_fd;
@@ -43,6 +44,7 @@ struct server {
 	const char *settings_path;
 	int device_fd; /* -1: no module */
 	struct license_device *license;
+	struct receiver *receiver; /* reception: POP checks, the Memory RX Inbox */
 	/* Spooling threads hand finished tasks back through this pipe (spool_task.h). */
 	int task_wake[2];
 };

@@ -170,8 +170,7 @@ static int list_outputs(struct engine *e, struct engine_job *j, struct deliver_t
 	return 0;
 }
 
-/* The service-mode values as text, for the thread (NVRAM through the module). */
-static char *service_text(struct engine *e)
+char *engine_service_text(struct engine *e)
 {
 	struct settings_store *st = settings_store_new(SETTING_SERVICE);
 	char err[300], *text = NULL;
@@ -215,7 +214,7 @@ static void start_delivery(struct engine *e, struct engine_job *j, unsigned int 
 		t->pages = j->st.pages;
 		t->wake_fd = e->wake[1];
 		t->user_settings = e->settings ? settings_store_format(e->settings, NULL) : NULL;
-		t->service_settings = service_text(e);
+		t->service_settings = engine_service_text(e);
 	}
 	if (!t || list_outputs(e, j, t) < 0 || deliver_task_start(t) < 0) {
 		deliver_task_free(t);

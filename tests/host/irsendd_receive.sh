@@ -1,0 +1,196 @@
+#!/bin/bash
+# I-Fax reception by POP3 into the Memory RX Inbox, with a real Dovecot:
+# messages dropped into the POP mailbox (an I-Fax of MH pages made by
+# tiffcp, a text mail, a broken TIFF) are fetched by 'receive check',
+# deleted from the server only once spooled, stored as documents of box
+# "rx" whose TIFF has the source's pixels, and logged with their codes;
+# each POP login method (USER/PASS, APOP, STLS, POP AUTH) works; a wrong
+# password is #813 and nothing is lost; a message left in the spool by a
+# stopped agent is stored at the next start; a message fetched twice is
+# stored once. Needs root; build first: make all.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+. tests/lib/irsendd.sh
+. tests/lib/mailpeers.sh
+
+irsendd_need_root
+for t in python3 pbmtext pnmtotiff tiffcp tiffcmp dovecot; do
+	command -v "$t" >/dev/null || {
+		echo "1..0 # SKIP $t is not installed"
+		exit 0
+	}
+done
+tap_plan 13
+work=$(mktemp -d)
+trap 'irsendd_cleanup; mailpeers_stop; rm -rf "$work"' EXIT
+chmod 0755 "$work"
+irsendd_users || {
+	tap_fail "create the test users"
+	tap_done
+}
+if ! mailpeers_start "$work/peers" dovecot >"$work/peers.log" 2>&1; then
+	tap_fail "start Dovecot" "$(tail -20 "$work/peers.log")"
+	tap_done
+fi
+irsendd_start "$work" || {
+	tap_fail "start irsendd"
+	tap_done
+}
+md=$MAILPEERS_POP_MAILDIR
+cp "$MAILPEERS_CA" "$work/ca.pem" && chmod 0644 "$work/ca.pem"
+for kv in pop.server=127.0.0.1 pop.port="$MAILPEERS_POP3_PORT" pop.user="$MAILPEERS_USER" \
+	pop.password="$MAILPEERS_PASSWORD" pop.interval=0 tls.ca_file="$work/ca.pem"; do
+	ctl settings set "${kv%%=*}" "${kv#*=}" >/dev/null || echo "cannot set $kv"
+done
+
+# A 2-page MH I-Fax (profile S), a text mail, a TIFF that is not one.
+{ echo "irsend reception test page one"; seq 1 30; } | pbmtext >"$work/p1.pbm"
+{ echo "page two"; seq 100 140; } | pbmtext >"$work/p2.pbm"
+pnmtotiff "$work/p1.pbm" >"$work/p1.tif" 2>/dev/null
+pnmtotiff "$work/p2.pbm" >"$work/p2.tif" 2>/dev/null
+tiffcp -c g3 "$work/p1.tif" "$work/p2.tif" "$work/fax.tif"
+# drop NAME PYTHON: a message made by Python's email library into the mailbox.
+drop() {
+	python3 - "$md/new/$1" "$work/fax.tif" "$MAILPEERS_USER@$MAILPEERS_DOMAIN" <<PY
+import sys, email.message, email.utils
+m = email.message.EmailMessage()
+m["From"] = "sender@example.org"
+m["To"] = sys.argv[3]
+m["Date"] = email.utils.formatdate()
+m["Message-ID"] = email.utils.make_msgid()
+$2
+open(sys.argv[1], "wb").write(bytes(m))
+PY
+	chown "$(stat -c %u:%g "$md")" "$md/new/$1"
+}
+rm -f "$md"/new/* "$md"/cur/*
+drop 1.M1.t 'm["Subject"] = "fax one"
+m.set_content("")
+m.add_attachment(open(sys.argv[2], "rb").read(), maintype="image", subtype="tiff", filename="fax.tif")'
+drop 2.M2.t 'm["Subject"] = "just text"
+m.set_content("hello\nfrom a mail\n")'
+drop 3.M3.t 'm["Subject"] = "broken"
+m.set_content("")
+m.add_attachment(b"II*\x00garbage" * 10, maintype="image", subtype="tiff", filename="bad.tif")'
+
+out=$(ctl receive check --wait 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && grep -q '3 new messages' <<<"$out"; then
+	tap_ok "receive check --wait: USER/PASS, 3 messages fetched"
+else
+	tap_fail "receive check --wait: USER/PASS, 3 messages fetched" "exit $rc" "$out" \
+		"$(tail -5 "$work/irsendd.log")"
+fi
+left=$(find "$md/new" "$md/cur" -type f | wc -l)
+[ "$left" = 0 ] && tap_ok "the POP server deleted them (after they were spooled)" ||
+	tap_fail "the POP server deleted them (after they were spooled)" "$left left"
+
+# The worker may still be storing: wait for three log entries.
+for _ in $(seq 50); do
+	[ "$(ctl receive log --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["receptions"]))')" -ge 3 ] && break
+	sleep 0.1
+done
+log=$(ctl receive log --json)
+if python3 - "$log" <<'PY'; then
+import json, sys
+r = {e["subject"]: e for e in json.loads(sys.argv[1])["receptions"]}
+assert r["fax one"]["kind"] == "ifax" and r["fax one"]["pages"] == 2 and r["fax one"]["code"] == 0, r
+assert r["fax one"]["doc"] > 0 and r["fax one"]["source"] == "pop"
+assert r["just text"]["kind"] == "text" and r["just text"]["code"] == 0, r
+assert r["broken"]["code"] == 821, r["broken"]
+PY
+	tap_ok "reception log: the I-Fax (2 pages), the text mail, the broken TIFF as #821"
+else
+	tap_fail "reception log: the I-Fax (2 pages), the text mail, the broken TIFF as #821" "$log"
+fi
+doc=$(python3 -c 'import json,sys; print([e["doc"] for e in json.loads(sys.argv[1])["receptions"] if e["subject"] == "fax one"][0])' "$log")
+mkdir -p "$work/exp"
+out=$(ctl box export rx "$doc" --out "$work/exp" 2>&1)
+if [ -f "$work/exp/document.tif" ] && tiffcmp "$work/fax.tif" "$work/exp/document.tif" >/dev/null; then
+	tap_ok "box export rx: the received TIFF has the sent pixels (tiffcmp)"
+else
+	tap_fail "box export rx: the received TIFF has the sent pixels (tiffcmp)" "$out" "$(ls "$work/exp")"
+fi
+out=$(ctl box show rx 2>&1)
+grep -q 'fax one' <<<"$out" && grep -q 'just text' <<<"$out" &&
+	tap_ok "box show rx lists the received documents" ||
+	tap_fail "box show rx lists the received documents" "$out"
+
+# Each login method Dovecot offers; a wrong password.
+login() { # NAME SETTINGS...: a check with those settings fetches the new message
+	local name=$1 n
+	shift
+	for kv in "$@"; do ctl settings set "${kv%%=*}" "${kv#*=}" >/dev/null; done
+	drop "x$RANDOM.M9.t" 'm["Subject"] = "login '"$name"'"
+m.set_content("x\n")'
+	out=$(ctl receive check --wait 2>&1)
+	if [ $? -eq 0 ] && grep -q '1 new message' <<<"$out"; then
+		tap_ok "POP login: $name"
+	else
+		tap_fail "POP login: $name" "$out"
+	fi
+}
+login "APOP" pop.auth=apop
+login "STLS, then USER/PASS" pop.auth=standard pop.stls=on
+login "POP AUTH (SASL) under STLS" pop.auth=popauth
+login "implicit TLS (POP3S)" pop.stls=off pop.implicit_tls=on pop.port="$MAILPEERS_POP3S_PORT" pop.auth=standard
+ctl settings set pop.implicit_tls off >/dev/null
+ctl settings set pop.port "$MAILPEERS_POP3_PORT" >/dev/null
+ctl settings set pop.password wrong-password >/dev/null
+drop 9.M9.t 'm["Subject"] = "kept"
+m.set_content("x\n")'
+out=$(ctl receive check --wait 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && grep -q '#813' <<<"$out" && [ -f "$md/new/9.M9.t" ]; then
+	tap_ok "a wrong password: #813, the message stays on the server"
+else
+	tap_fail "a wrong password: #813, the message stays on the server" "exit $rc" "$out"
+fi
+ctl settings set pop.password "$MAILPEERS_PASSWORD" >/dev/null
+
+# A message the previous run left in the spool is stored at the next start.
+irsendd_stop
+cp "$work/exp/document.tif" "$work/again.tif" 2>/dev/null
+python3 - "$work/data/rx/spool/smtp-000000000001-1-000001.eml" "$work/fax.tif" <<'PY'
+import sys, email.message
+m = email.message.EmailMessage()
+m["From"] = "left@example.org"; m["Subject"] = "left in the spool"
+m.set_content("")
+m.add_attachment(open(sys.argv[2], "rb").read(), maintype="image", subtype="tiff", filename="f.tif")
+open(sys.argv[1], "wb").write(bytes(m))
+PY
+chown -R "$IRSD_USER:$IRSD_USER" "$work/data/rx/spool"
+irsendd_start "$work"
+for _ in $(seq 50); do ctl box show rx 2>/dev/null | grep -q 'left in the spool' && break; sleep 0.1; done
+if ctl box show rx | grep -q 'left in the spool' && [ -z "$(ls "$work/data/rx/spool")" ]; then
+	tap_ok "a message left in the spool is stored at the next start, the spool is empty"
+else
+	tap_fail "a message left in the spool is stored at the next start, the spool is empty" \
+		"$(ls "$work/data/rx/spool")" "$(tail -5 "$work/irsendd.log")"
+fi
+
+# Fetched twice (a crash between spooling and DELE): stored once.
+before=$(ctl box show rx --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["docs"]))')
+name=$(python3 -c 'import json,sys; print([e["key"] for e in json.loads(sys.argv[1])["receptions"] if e["subject"] == "fax one"][0])' "$log")
+irsendd_stop
+python3 - "$work/data/rx/spool/$name.eml" "$work/fax.tif" <<'PY'
+import sys, email.message
+m = email.message.EmailMessage()
+m["From"] = "sender@example.org"; m["Subject"] = "fax one"
+m.set_content("")
+m.add_attachment(open(sys.argv[2], "rb").read(), maintype="image", subtype="tiff", filename="fax.tif")
+open(sys.argv[1], "wb").write(bytes(m))
+PY
+chown -R "$IRSD_USER:$IRSD_USER" "$work/data/rx/spool"
+irsendd_start "$work"
+for _ in $(seq 50); do [ -z "$(ls "$work/data/rx/spool")" ] && break; sleep 0.1; done
+after=$(ctl box show rx --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["docs"]))')
+[ "$before" = "$after" ] && tap_ok "the same POP message twice: one document" ||
+	tap_fail "the same POP message twice: one document" "$before before, $after after"
+
+out=$(ctl receive status 2>&1)
+grep -q 'next check: -' <<<"$out" && grep -q 'in the spool: 0' <<<"$out" &&
+	tap_ok "receive status: no polling with pop.interval 0, nothing spooled" ||
+	tap_fail "receive status: no polling with pop.interval 0, nothing spooled" "$out"
+tap_done

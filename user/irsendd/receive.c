@@ -1,0 +1,474 @@
+/* The reception spool, its worker and the reception log (see receive.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "receive_priv.h"
+#include "rx_message.h"
+#include "settings_store.h"
+
+#define LOG_ROTATE_BYTES (1u << 20)
+
+static char *dup_text(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static struct settings_store *parse_copy(enum setting_scope scope, const char *text)
+{
+	struct settings_store *st = settings_store_new(scope);
+	char err[256];
+
+	/* Snapshots come from valid stores: they parse. */
+	if (st && text)
+		settings_store_parse(st, text, strlen(text), "snapshot", true, err, sizeof(err));
+	return st;
+}
+
+struct settings_store *receive_user_settings(struct receiver *rx)
+{
+	struct settings_store *st;
+
+	pthread_mutex_lock(&rx->lock);
+	st = parse_copy(SETTING_USER, rx->user_text);
+	pthread_mutex_unlock(&rx->lock);
+	return st;
+}
+
+struct settings_store *receive_service_settings(struct receiver *rx)
+{
+	struct settings_store *st;
+
+	pthread_mutex_lock(&rx->lock);
+	st = parse_copy(SETTING_SERVICE, rx->service_text);
+	pthread_mutex_unlock(&rx->lock);
+	return st;
+}
+
+void receive_kick(struct receiver *rx)
+{
+	pthread_mutex_lock(&rx->lock);
+	rx->pending = true;
+	pthread_cond_signal(&rx->wake);
+	pthread_mutex_unlock(&rx->lock);
+}
+
+const char *receive_incoming_dir(const struct receiver *rx)
+{
+	return rx->incoming;
+}
+
+struct box_store *receive_inbox_lock(struct receiver *rx)
+{
+	pthread_mutex_lock(&rx->inbox_lock);
+	return rx->inbox;
+}
+
+void receive_inbox_unlock(struct receiver *rx)
+{
+	pthread_mutex_unlock(&rx->inbox_lock);
+}
+
+/* Append one entry to the log (synced: it is the operator's record of what came in). */
+static void log_append(struct receiver *rx, struct json_object *entry)
+{
+	const char *line = json_object_to_json_string_ext(entry, JSON_C_TO_STRING_PLAIN);
+	struct stat sb;
+	char old[RX_PATH_MAX + 4];
+	int fd;
+
+	if (stat(rx->log_path, &sb) == 0 && sb.st_size > LOG_ROTATE_BYTES) {
+		snprintf(old, sizeof(old), "%s.1", rx->log_path);
+		rename(rx->log_path, old);
+	}
+	fd = open(rx->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0 || dprintf(fd, "%s\n", line) < 0 || fsync(fd) < 0)
+		log_msg(LOG_ERR, 0, "reception log %s: %s", rx->log_path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* A document name from the sender and subject that the box store accepts. */
+static void doc_name(const struct rx_result *res, const char *key, char *out, size_t len)
+{
+	snprintf(out, len, "%.*s", (int)len - 1, *res->subject ? res->subject : res->from);
+	for (char *p = out; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == '/' || *p == '\\' || *p == 0x7f)
+			*p = ' ';
+	if (!box_name_valid(out))
+		snprintf(out, len, "rx-%.40s", key);
+}
+
+/* Store what res carries from staging into the inbox: the document id, or 0 with a code. */
+static uint32_t store(struct receiver *rx, const char *key, const char *staging,
+		      const struct rx_result *res, unsigned int *code, char *why, size_t whylen)
+{
+	struct box_doc_meta meta = { .pages = res->pages };
+	uint32_t id = 0;
+	int st;
+
+	doc_name(res, key, meta.name, sizeof(meta.name));
+	snprintf(meta.formats, sizeof(meta.formats), "%s%s%s", res->has_document ? "tiff" : "",
+		 res->has_document && res->has_text ? "," : "", res->has_text ? "text" : "");
+	pthread_mutex_lock(&rx->inbox_lock);
+	st = box_store_document(rx->inbox, 0, key, staging, &meta, &id);
+	pthread_mutex_unlock(&rx->inbox_lock);
+	if (st == BOX_OK)
+		return id;
+	*code = st == BOX_E_AREA_FULL || st == BOX_E_DOC_LIMIT ? (unsigned int)st : 703;
+	snprintf(why, whylen, "not stored in the Memory RX Inbox: %s", box_strerror(st));
+	return 0;
+}
+
+static void entry_add(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+/* One spool file: 0 when it is done with (removed), -1 to keep it for later. */
+static int process_one(struct receiver *rx, const char *name, const struct rx_limits *lim)
+{
+	char path[RX_PATH_MAX + 300], key[BOX_KEY_MAX + 1], why[300] = "";
+	struct json_object *e = json_object_new_object();
+	struct rx_result res;
+	unsigned int code;
+	char *staging = NULL;
+	uint32_t id = 0;
+	int st;
+
+	snprintf(path, sizeof(path), "%s/%s", rx->spool, name);
+	snprintf(key, sizeof(key), "%.*s", (int)(strlen(name) - 4), name); /* without ".eml" */
+	pthread_mutex_lock(&rx->inbox_lock);
+	st = box_staging_new(rx->inbox, &staging);
+	pthread_mutex_unlock(&rx->inbox_lock);
+	if (st != BOX_OK) {
+		log_msg(LOG_ERR, 0, "reception %s: no staging directory: %s", key,
+			box_strerror(st));
+		json_object_put(e);
+		return -1;
+	}
+	if (rx_message_process(path, staging, lim, &res) < 0) {
+		log_msg(LOG_ERR, 0, "reception %s: %s (kept in the spool)", key, strerror(errno));
+		remove_tree(staging);
+		free(staging);
+		json_object_put(e);
+		return -1;
+	}
+	code = res.errcode;
+	if ((res.kind == RX_IFAX || res.kind == RX_TEXT) && (res.has_document || res.has_text))
+		id = store(rx, key, staging, &res, &code, why, sizeof(why));
+	remove_tree(staging); /* gone already when stored */
+	free(staging);
+	json_object_object_add(e, "time", json_object_new_int64(time(NULL)));
+	entry_add(e, "key", key);
+	entry_add(e, "source", strncmp(key, "pop-", 4) == 0 ? "pop" : "smtp");
+	entry_add(e, "kind", rx_kind_name(res.kind));
+	entry_add(e, "from", res.from);
+	entry_add(e, "subject", res.subject);
+	entry_add(e, "message_id", res.message_id);
+	json_object_object_add(e, "pages", json_object_new_int((int)res.pages));
+	json_object_object_add(e, "code", json_object_new_int((int)code));
+	entry_add(e, "detail", *why ? why : res.detail);
+	json_object_object_add(e, "doc", json_object_new_int64(id));
+	if (res.kind == RX_DSN || res.kind == RX_MDN) {
+		entry_add(e, "about", res.about_message_id);
+		json_object_object_add(e, "failed", json_object_new_boolean(res.failed));
+		entry_add(e, "status", res.status);
+	}
+	log_append(rx, e);
+	json_object_put(e);
+	if (code)
+		log_msg(LOG_WARNING, 0, "reception %s: #%03u %s", key, code,
+			*why ? why : res.detail);
+	else
+		log_msg(LOG_INFO, 0, "reception %s: %s, %u page%s%s", key, rx_kind_name(res.kind),
+			res.pages, res.pages == 1 ? "" : "s",
+			id ? " into the Memory RX Inbox" : "");
+	pthread_mutex_lock(&rx->lock);
+	rx->st.received++;
+	pthread_mutex_unlock(&rx->lock);
+	if (unlink(path) < 0)
+		log_msg(LOG_ERR, 0, "reception %s: cannot remove it from the spool: %s", key,
+			strerror(errno));
+	fsync_dir(rx->spool);
+	return 0;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_spooled(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 4 && strcmp(d->d_name + n - 4, ".eml") == 0;
+}
+
+static void limits(struct receiver *rx, struct rx_limits *lim)
+{
+	struct settings_store *svc = receive_service_settings(rx);
+	struct settings_store *usr = receive_user_settings(rx);
+
+	memset(lim, 0, sizeof(*lim));
+	lim->max_pages = 1000;
+	if (svc) {
+		lim->max_text_lines = (unsigned int)settings_store_get_int(svc, "IFAX-LIM");
+		lim->raw_data = settings_store_get_int(svc, "RAW-DATA") != 0;
+	}
+	if (usr)
+		lim->max_message_bytes = (size_t)settings_store_get_int(usr, "smtpd.max_size_mb")
+					 << 20;
+	settings_store_free(svc);
+	settings_store_free(usr);
+}
+
+/* Work through the spool, oldest name first (names start with the time for SMTP). */
+static void work_spool(struct receiver *rx)
+{
+	struct dirent **names;
+	struct rx_limits lim;
+	int n = scandir(rx->spool, &names, is_spooled, by_name);
+
+	if (n < 0) {
+		log_msg(LOG_ERR, 0, "reception spool %s: %s", rx->spool, strerror(errno));
+		return;
+	}
+	pthread_mutex_lock(&rx->lock);
+	rx->st.spooled = (unsigned int)n;
+	pthread_mutex_unlock(&rx->lock);
+	limits(rx, &lim);
+	for (int i = 0; i < n; i++) {
+		bool stop;
+
+		pthread_mutex_lock(&rx->lock);
+		stop = rx->stop;
+		pthread_mutex_unlock(&rx->lock);
+		if (!stop)
+			process_one(rx, names[i]->d_name, &lim);
+		pthread_mutex_lock(&rx->lock);
+		if (rx->st.spooled)
+			rx->st.spooled--;
+		pthread_mutex_unlock(&rx->lock);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void *worker_main(void *arg)
+{
+	struct receiver *rx = arg;
+
+	for (;;) {
+		pthread_mutex_lock(&rx->lock);
+		while (!rx->stop && !rx->pending)
+			pthread_cond_wait(&rx->wake, &rx->lock);
+		if (rx->stop) {
+			pthread_mutex_unlock(&rx->lock);
+			return NULL;
+		}
+		rx->pending = false;
+		pthread_mutex_unlock(&rx->lock);
+		work_spool(rx);
+	}
+}
+
+int receive_spool_file(struct receiver *rx, const char *path, const char *source)
+{
+	char name[RX_PATH_MAX + 100];
+	unsigned int seq;
+	int fd;
+
+	pthread_mutex_lock(&rx->lock);
+	seq = ++rx->seq;
+	pthread_mutex_unlock(&rx->lock);
+	/* The time first: the worker takes the spool in name order. */
+	snprintf(name, sizeof(name), "%s/%s-%012lld-%d-%06u.eml", rx->spool, source,
+		 (long long)time(NULL), (int)getpid(), seq);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fsync(fd) < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (rename(path, name) < 0 || fsync_dir(rx->spool) < 0)
+		return -1;
+	receive_kick(rx);
+	return 0;
+}
+
+static int make_dirs(struct receiver *rx, const char *data_dir, char *err, size_t errlen)
+{
+	snprintf(rx->dir, sizeof(rx->dir), "%.500s/rx", data_dir);
+	snprintf(rx->spool, sizeof(rx->spool), "%.580s/spool", rx->dir);
+	snprintf(rx->incoming, sizeof(rx->incoming), "%.580s/incoming", rx->dir);
+	snprintf(rx->inbox_dir, sizeof(rx->inbox_dir), "%.580s/inbox", rx->dir);
+	snprintf(rx->log_path, sizeof(rx->log_path), "%.580s/log", rx->dir);
+	if (make_dir(rx->dir, 0750) < 0 || make_dir(rx->spool, 0750) < 0 ||
+	    make_dir(rx->incoming, 0750) < 0) {
+		snprintf(err, errlen, "%s: %s", rx->dir, strerror(errno));
+		return -1;
+	}
+	/* What the SMTP server was writing when the agent stopped is incomplete. */
+	if (remove_tree(rx->incoming) < 0 || make_dir(rx->incoming, 0750) < 0) {
+		snprintf(err, errlen, "%s: %s", rx->incoming, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct receiver *receive_open(const char *data_dir, char *err, size_t errlen)
+{
+	struct box_store_opts opts = { .count = 1 };
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct receiver *rx = calloc(1, sizeof(*rx));
+	int st;
+
+	if (!rx) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	rx->epfd = rx->timer_fd = rx->done_fd = -1;
+	pthread_mutex_init(&rx->lock, NULL);
+	pthread_mutex_init(&rx->inbox_lock, NULL);
+	pthread_cond_init(&rx->wake, NULL);
+	if (make_dirs(rx, data_dir, err, errlen) < 0)
+		goto fail;
+	st = box_store_open(rx->inbox_dir, &opts, &rx->inbox);
+	if (st != BOX_OK) {
+		snprintf(err, errlen, "the Memory RX Inbox %s: %s", rx->inbox_dir,
+			 box_strerror(st));
+		goto fail;
+	}
+	rx->epfd = epoll_create1(EPOLL_CLOEXEC);
+	rx->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	rx->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (rx->epfd < 0 || rx->timer_fd < 0 || rx->done_fd < 0 ||
+	    epoll_ctl(rx->epfd, EPOLL_CTL_ADD, rx->timer_fd, (ev.data.fd = rx->timer_fd, &ev)) <
+		    0 ||
+	    epoll_ctl(rx->epfd, EPOLL_CTL_ADD, rx->done_fd, (ev.data.fd = rx->done_fd, &ev)) < 0) {
+		snprintf(err, errlen, "reception events: %s", strerror(errno));
+		goto fail;
+	}
+	rx->pending = true; /* what an earlier run left in the spool */
+	if (pthread_create(&rx->worker, NULL, worker_main, rx) != 0) {
+		snprintf(err, errlen, "reception worker: cannot start a thread");
+		goto fail;
+	}
+	rx->worker_started = true;
+	return rx;
+fail:
+	receive_close(rx);
+	return NULL;
+}
+
+void receive_close(struct receiver *rx)
+{
+	if (!rx)
+		return;
+	pthread_mutex_lock(&rx->lock);
+	rx->stop = true;
+	pthread_cond_signal(&rx->wake);
+	pthread_mutex_unlock(&rx->lock);
+	atomic_store(&rx->cancel, true);
+	if (rx->worker_started)
+		pthread_join(rx->worker, NULL);
+	if (rx->poll_running)
+		pthread_join(rx->poll_thread, NULL);
+	if (rx->inbox)
+		box_store_close(rx->inbox);
+	for (int *fd = &rx->epfd; fd <= &rx->done_fd; fd++)
+		if (*fd >= 0)
+			close(*fd);
+	free(rx->user_text);
+	free(rx->service_text);
+	pthread_cond_destroy(&rx->wake);
+	pthread_mutex_destroy(&rx->inbox_lock);
+	pthread_mutex_destroy(&rx->lock);
+	free(rx);
+}
+
+int receive_fd(const struct receiver *rx)
+{
+	return rx->epfd;
+}
+
+static void arm_timer(struct receiver *rx, unsigned int seconds)
+{
+	struct itimerspec its = { .it_value = { .tv_sec = seconds } };
+
+	timerfd_settime(rx->timer_fd, 0, &its, NULL);
+	rx->st.next_poll = seconds ? time(NULL) + seconds : 0;
+}
+
+void receive_configure(struct receiver *rx, const struct settings_store *user,
+		       const char *service_text)
+{
+	unsigned int interval = (unsigned int)settings_store_get_int(user, "pop.interval");
+	bool polls = interval && *settings_store_get(user, "pop.server");
+
+	pthread_mutex_lock(&rx->lock);
+	free(rx->user_text);
+	free(rx->service_text);
+	rx->user_text = settings_store_format(user, NULL);
+	rx->service_text = dup_text(service_text);
+	if (!polls)
+		arm_timer(rx, 0);
+	else if (interval != rx->interval_min || !rx->st.next_poll)
+		arm_timer(rx, interval * 60);
+	rx->interval_min = polls ? interval : 0;
+	pthread_mutex_unlock(&rx->lock);
+}
+
+void receive_status(struct receiver *rx, struct receive_status *st)
+{
+	pthread_mutex_lock(&rx->lock);
+	*st = rx->st;
+	st->polling = rx->poll_running;
+	pthread_mutex_unlock(&rx->lock);
+}
+
+char *receive_log_read(struct receiver *rx, size_t max)
+{
+	char *text = NULL, *start;
+	size_t len = 0, lines = 0;
+	FILE *f = fopen(rx->log_path, "re");
+
+	if (!f)
+		return strdup("");
+	if (getdelim(&text, &len, '\0', f) < 0) {
+		fclose(f);
+		free(text);
+		return strdup("");
+	}
+	fclose(f);
+	/* From the end back over max lines. */
+	start = text + strlen(text);
+	while (start > text) {
+		char *p = start - 1;
+
+		if (*p == '\n' && p != text + strlen(text) - 1 && ++lines == max)
+			break;
+		start = p;
+	}
+	if (*start == '\n')
+		start++;
+	memmove(text, start, strlen(start) + 1);
+	return text;
+}
