@@ -21,7 +21,7 @@ for t in python3 pbmtext pnmtotiff tiffcp tiffcmp dovecot; do
 		exit 0
 	}
 done
-tap_plan 13
+tap_plan 16
 work=$(mktemp -d)
 trap 'irsendd_cleanup; mailpeers_stop; rm -rf "$work"' EXIT
 chmod 0755 "$work"
@@ -29,8 +29,8 @@ irsendd_users || {
 	tap_fail "create the test users"
 	tap_done
 }
-if ! mailpeers_start "$work/peers" dovecot >"$work/peers.log" 2>&1; then
-	tap_fail "start Dovecot" "$(tail -20 "$work/peers.log")"
+if ! mailpeers_start "$work/peers" postfix dovecot >"$work/peers.log" 2>&1; then
+	tap_fail "start Postfix and Dovecot" "$(tail -20 "$work/peers.log")"
 	tap_done
 fi
 irsendd_start "$work" || {
@@ -40,7 +40,9 @@ irsendd_start "$work" || {
 md=$MAILPEERS_POP_MAILDIR
 cp "$MAILPEERS_CA" "$work/ca.pem" && chmod 0644 "$work/ca.pem"
 for kv in pop.server=127.0.0.1 pop.port="$MAILPEERS_POP3_PORT" pop.user="$MAILPEERS_USER" \
-	pop.password="$MAILPEERS_PASSWORD" pop.interval=0 tls.ca_file="$work/ca.pem"; do
+	pop.password="$MAILPEERS_PASSWORD" pop.interval=0 tls.ca_file="$work/ca.pem" \
+	smtp.server=127.0.0.1 smtp.port="$MAILPEERS_SMTP_PORT" smtp.starttls=on \
+	mail.from="fax@$MAILPEERS_DOMAIN"; do
 	ctl settings set "${kv%%=*}" "${kv#*=}" >/dev/null || echo "cannot set $kv"
 done
 
@@ -116,6 +118,59 @@ out=$(ctl box show rx 2>&1)
 grep -q 'fax one' <<<"$out" && grep -q 'just text' <<<"$out" &&
 	tap_ok "box show rx lists the received documents" ||
 	tap_fail "box show rx lists the received documents" "$out"
+
+# Full mode: the sender asks for an MDN (RFC 3298), which goes out through smtp.server.
+mdn_to=mdnback@$MAILPEERS_DOMAIN
+drop 4.M4.t 'm["Subject"] = "full mode"
+m["Disposition-Notification-To"] = "'"$mdn_to"'"
+del m["Message-ID"]; m["Message-ID"] = "<full-mode-1@example.org>"
+m.set_content("")
+m.add_attachment(open(sys.argv[2], "rb").read(), maintype="image", subtype="tiff", filename="fax.tif")'
+ctl receive check --wait >/dev/null 2>&1
+msg=$(mailpeers_wait_delivery "$mdn_to" 20)
+if [ -n "$msg" ] && python3 - "$msg" "fax@$MAILPEERS_DOMAIN" <<'PY'; then
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+assert m.get_content_type() == "multipart/report", m.get_content_type()
+assert m.get_param("report-type") == "disposition-notification"
+assert sys.argv[2] in m["From"], m["From"]
+parts = list(m.iter_parts())
+dn = [p for p in parts if p.get_content_type() == "message/disposition-notification"][0]
+text = dn.get_payload()[0].as_string() if dn.is_multipart() else dn.get_content()
+text = text if isinstance(text, str) else text.decode()
+assert "<full-mode-1@example.org>" in text, text
+assert "processed" in text and "error" not in text.split("Disposition:")[1].split("\n")[0], text
+PY
+	tap_ok "full mode: an MDN (processed) for the message goes back through Postfix"
+else
+	tap_fail "full mode: an MDN (processed) for the message goes back through Postfix" "${msg:-no MDN delivered}" \
+		"$(tail -3 "$work/irsendd.log")" "$(cat "$msg" 2>/dev/null | head -40)"
+fi
+drop 5.M5.t 'm["Subject"] = "full mode broken"
+m["Disposition-Notification-To"] = "'"$mdn_to"'"
+del m["Message-ID"]; m["Message-ID"] = "<full-mode-2@example.org>"
+m.set_content("")
+m.add_attachment(b"II*\x00garbage" * 10, maintype="image", subtype="tiff", filename="bad.tif")'
+ctl receive check --wait >/dev/null 2>&1
+msg=$(mailpeers_wait_delivery "$mdn_to" 20)
+if [ -n "$msg" ] && grep -q 'full-mode-2@example.org' "$msg" && grep -Eiq 'processed/error' "$msg"; then
+	tap_ok "full mode with a reception error: the MDN says processed/error"
+else
+	tap_fail "full mode with a reception error: the MDN says processed/error" "${msg:-no MDN delivered}"
+fi
+ctl settings set smtp.port 1 >/dev/null
+drop 6.M6.t 'm["Subject"] = "full mode no smtp"
+m["Disposition-Notification-To"] = "'"$mdn_to"'"
+m.set_content("x\n")'
+ctl receive check --wait >/dev/null 2>&1
+for _ in $(seq 50); do
+	e=$(ctl receive log --json | python3 -c 'import json,sys; r=[e for e in json.load(sys.stdin)["receptions"] if e["subject"] == "full mode no smtp"]; print(r[0].get("mdn_code", "") if r else "")')
+	[ -n "$e" ] && break
+	sleep 0.1
+done
+[ "$e" = 833 ] && tap_ok "an MDN that cannot be sent is #833 in the reception log" ||
+	tap_fail "an MDN that cannot be sent is #833 in the reception log" "mdn_code '$e'"
+ctl settings set smtp.port "$MAILPEERS_SMTP_PORT" >/dev/null
 
 # Each login method Dovecot offers; a wrong password.
 login() { # NAME SETTINGS...: a check with those settings fetches the new message

@@ -13,12 +13,15 @@
  * announces) goes as several messages of whole pages when IFAX-PGD is 1
  * (deliver_divide.c), else fails with #705 before a byte is sent.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "deliver_mail.h"
 #include "encoder.h"
@@ -403,39 +406,82 @@ out:
 	free(hosts);
 }
 
+/* The options of a session with smtp.server: 0, or -1 with the failure in res. */
+static int server_opts(struct delivery *d, struct irs_smtp_opts *o, struct irs_smtp_result *res)
+{
+	long long port = settings_store_get_int(d->user, "smtp.port");
+
+	memset(o, 0, sizeof(*o));
+	if (!*user(d, "smtp.server")) {
+		delivery_result(res, IRS_E_CONNECT, false, "no SMTP server is set (smtp.server)");
+		return -1;
+	}
+	if (make_tls(d, res) < 0)
+		return -1;
+	o->host = user(d, "smtp.server");
+	o->port = (unsigned int)(port ? port : settings_store_get_int(d->service, "SMTPTXPN"));
+	o->timeout_ms = (int)settings_store_get_int(d->user, "net.timeout") * 1000;
+	o->helo_name = *user(d, "device.hostname") ? user(d, "device.hostname") : NULL;
+	o->tls = settings_store_get_bool(d->user, "smtp.implicit_tls") ? IRS_SMTP_TLS_IMPLICIT
+		 : settings_store_get_bool(d->user, "smtp.starttls")   ? IRS_SMTP_TLS_STARTTLS
+								       : IRS_SMTP_TLS_OFF;
+	o->tls_ctx = d->tls;
+	o->auth = settings_store_get_bool(d->user, "smtp.auth");
+	o->auth_required = settings_store_get_bool(d->user, "smtp.auth_required");
+	o->user = user(d, "smtp.user");
+	o->password = user(d, "smtp.password");
+	o->scram = settings_store_get_bool(d->user, "smtp.scram");
+	o->oauth2_command = user(d, "smtp.oauth2_command");
+	o->disable = disabled_mechanisms(d);
+	if (d->t) {
+		o->cancelled = is_cancelled;
+		o->cancel_arg = d->t;
+	}
+	if (settings_store_get_bool(d->user, "smtp.pop_before_smtp") && pop_before_smtp(d, res) < 0)
+		return -1;
+	return 0;
+}
+
 /* Through smtp.server: TLS, AUTH and POP before SMTP as the settings say. */
 static void deliver_server(struct delivery *d, struct irs_smtp_result *res)
 {
-	struct irs_smtp_opts o = { 0 };
-	long long port = settings_store_get_int(d->user, "smtp.port");
+	struct irs_smtp_opts o;
 	long long max_mb = settings_store_get_int(d->user, "mail.max_size_mb");
 
-	if (!*user(d, "smtp.server")) {
-		delivery_result(res, IRS_E_CONNECT, false, "no SMTP server is set (smtp.server)");
-		return;
-	}
-	if (make_tls(d, res) < 0)
-		return;
-	o.host = user(d, "smtp.server");
-	o.port = (unsigned int)(port ? port : settings_store_get_int(d->service, "SMTPTXPN"));
-	o.timeout_ms = (int)settings_store_get_int(d->user, "net.timeout") * 1000;
-	o.helo_name = *user(d, "device.hostname") ? user(d, "device.hostname") : NULL;
-	o.tls = settings_store_get_bool(d->user, "smtp.implicit_tls") ? IRS_SMTP_TLS_IMPLICIT
-		: settings_store_get_bool(d->user, "smtp.starttls")   ? IRS_SMTP_TLS_STARTTLS
-								      : IRS_SMTP_TLS_OFF;
-	o.tls_ctx = d->tls;
-	o.auth = settings_store_get_bool(d->user, "smtp.auth");
-	o.auth_required = settings_store_get_bool(d->user, "smtp.auth_required");
-	o.user = user(d, "smtp.user");
-	o.password = user(d, "smtp.password");
-	o.scram = settings_store_get_bool(d->user, "smtp.scram");
-	o.oauth2_command = user(d, "smtp.oauth2_command");
-	o.disable = disabled_mechanisms(d);
-	o.cancelled = is_cancelled;
-	o.cancel_arg = d->t;
-	if (settings_store_get_bool(d->user, "smtp.pop_before_smtp") && pop_before_smtp(d, res) < 0)
+	if (server_opts(d, &o, res) < 0)
 		return;
 	deliver_route(d, &o, d->rcpt, d->nrcpt, max_mb > 0 ? (uint64_t)max_mb << 20 : 0, res);
+}
+
+void deliver_prebuilt(const char *user_text, const char *service_text, const char *rcpt,
+		      const char *path, struct irs_smtp_result *res)
+{
+	struct delivery d = { 0 };
+	struct irs_smtp_rcpt r = { .addr = rcpt };
+	struct irs_smtp_msg msg = { .from = "", .rcpt = &r, .nrcpt = 1, .size = -1 };
+	struct irs_smtp_opts o;
+	int fd = -1;
+
+	memset(res, 0, sizeof(*res));
+	d.user = load(SETTING_USER, user_text);
+	d.service = load(SETTING_SERVICE, service_text);
+	if (!d.user || !d.service) {
+		delivery_result(res, IRS_E_WORK_AREA_FULL, true, "out of memory");
+	} else if (server_opts(&d, &o, res) == 0) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			delivery_result(res, IRS_E_WORK_AREA_FULL, false, "%s: %s", path,
+					strerror(errno));
+		} else {
+			msg.read = irs_smtp_fd_reader;
+			msg.read_arg = &fd;
+			irs_smtp_send_once(&o, &msg, res);
+			close(fd);
+		}
+	}
+	irs_tls_ctx_free(d.tls);
+	settings_store_free(d.user);
+	settings_store_free(d.service);
 }
 
 void deliver_mail(struct deliver_task *t)

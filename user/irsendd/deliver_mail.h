@@ -50,6 +50,14 @@ unsigned int delivery_send_divided(struct delivery *d, struct irs_smtp *s, const
 				   size_t nrcpt, struct mime_msg *whole, uint64_t limit,
 				   struct irs_smtp_result *res);
 
+/*
+ * A message made already (an MDN or a DSN of reception), from the null
+ * reverse path to rcpt through smtp.server with these settings (text
+ * snapshots); res->code is #899 when sent.
+ */
+void deliver_prebuilt(const char *user_text, const char *service_text, const char *rcpt,
+		      const char *path, struct irs_smtp_result *res);
+
 /* Set res to a failure of ours (not a server reply). */
 void delivery_result(struct irs_smtp_result *res, unsigned int code, bool temporary,
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -14,6 +14,8 @@
 
 #include <json-c/json.h>
 
+#include "deliver_mail.h"
+#include "errcodes.h"
 #include "fsutil.h"
 #include "log.h"
 #include "receive_priv.h"
@@ -138,6 +140,45 @@ static void entry_add(struct json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, json_object_new_string(v));
 }
 
+/*
+ * Full mode: the sender asked for an MDN (RFC 3298); it goes through
+ * smtp.server from the null reverse path. What happened goes into the
+ * log entry; a failure is #833.
+ */
+static void send_mdn(struct receiver *rx, const char *key, const struct rx_result *res,
+		     unsigned int code, const char *why, struct json_object *entry)
+{
+	struct settings_store *u = receive_user_settings(rx);
+	struct irs_smtp_result sres;
+	char path[RX_PATH_MAX + 100], *user_text, *service_text;
+	const char *from = u ? settings_store_get(u, "mail.from") : "";
+
+	snprintf(path, sizeof(path), "%s/mdn-%.64s.eml", rx->dir, key);
+	if (rx_mdn_build(res, from, code == 0, code ? why : NULL, path) < 0) {
+		snprintf(sres.text, sizeof(sres.text), "no MDN: %s",
+			 *from ? "the sender's address is not usable"
+			       : "no device address is set (mail.from)");
+		sres.code = IRS_E_MDN_SEND;
+	} else {
+		pthread_mutex_lock(&rx->lock);
+		user_text = dup_text(rx->user_text);
+		service_text = dup_text(rx->service_text);
+		pthread_mutex_unlock(&rx->lock);
+		deliver_prebuilt(user_text, service_text, res->mdn_to, path, &sres);
+		free(user_text);
+		free(service_text);
+		if (sres.code != IRS_E_SENT)
+			sres.code = IRS_E_MDN_SEND;
+	}
+	unlink(path);
+	settings_store_free(u);
+	json_object_object_add(entry, "mdn_code", json_object_new_int((int)sres.code));
+	json_object_object_add(entry, "mdn", json_object_new_string(sres.text));
+	if (sres.code != IRS_E_SENT)
+		log_msg(LOG_WARNING, 0, "reception %s: #833 MDN to %s not sent: %s", key,
+			res->mdn_to, sres.text);
+}
+
 /* One spool file: 0 when it is done with (removed), -1 to keep it for later. */
 static int process_one(struct receiver *rx, const char *name, const struct rx_limits *lim)
 {
@@ -188,6 +229,8 @@ static int process_one(struct receiver *rx, const char *name, const struct rx_li
 		json_object_object_add(e, "failed", json_object_new_boolean(res.failed));
 		entry_add(e, "status", res.status);
 	}
+	if (res.full_mode && (res.kind == RX_IFAX || res.kind == RX_TEXT))
+		send_mdn(rx, key, &res, code, *why ? why : res.detail, e);
 	log_append(rx, e);
 	json_object_put(e);
 	if (code)
