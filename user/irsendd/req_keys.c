@@ -314,8 +314,9 @@ void req_keys_import(struct request *r)
 		goto out;
 	ret = keystore_import(keys, name, &in, err, sizeof(err));
 	if (ret < 0) {
-		log_msg(LOG_WARNING, 0, "uid %ld: TLS key %.32s not imported: %s",
-			(long)r->client->uid, name, err);
+		/* A name is logged only once known to be harmless: no line breaks from clients. */
+		log_msg(LOG_WARNING, 0, "uid %ld: TLS key %s not imported: %s",
+			(long)r->client->uid, keystore_name_valid(name) ? name : "(bad name)", err);
 		store_error(r, err);
 		goto out;
 	}
