@@ -30,10 +30,10 @@
 static void keys_help(void)
 {
 	printf("Usage: %s keys list [--json]\n"
-	       "       %s keys generate NAME [--algorithm A] [--cn CN] [--san DNS:x,IP:y]... "
-	       "[--days N]\n"
-	       "       %s keys import NAME --key FILE --cert FILE [--passphrase-file FILE] "
-	       "[--force]\n"
+	       "       %s keys generate NAME [--algorithm A] [--cn CN]\n"
+	       "                               [--san DNS:x,IP:y]... [--days N]\n"
+	       "       %s keys import NAME --key FILE --cert FILE\n"
+	       "                             [--passphrase-file FILE] [--force]\n"
 	       "       %s keys use NAME [--force]\n"
 	       "       %s keys export-cert NAME [--out FILE]\n"
 	       "       %s keys delete NAME --yes\n"
@@ -115,6 +115,7 @@ enum {
 	OPT_YES,
 };
 
+/* In the order of the enum above: keys_options[c - OPT_ALGORITHM] is option c. */
 static const struct option keys_options[] = {
 	{ "algorithm", required_argument, NULL, OPT_ALGORITHM },
 	{ "cn", required_argument, NULL, OPT_CN },
@@ -180,7 +181,8 @@ static int parse(int argc, char **argv, struct keys_args *a)
 		if (c < OPT_ALGORITHM)
 			return option_error(CMD, argv, c);
 		if (!(verbs[v].options & BIT(c)))
-			return usage_error(CMD, "%s does not take '%s'", a->verb, argv[optind - 1]);
+			return usage_error(CMD, "%s does not take '--%s'", a->verb,
+					   keys_options[c - OPT_ALGORITHM].name);
 		a->given |= BIT(c);
 		switch (c) {
 		case OPT_ALGORITHM:
