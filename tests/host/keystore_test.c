@@ -696,6 +696,13 @@ TEST_F(ks, hostile_imports_are_refused_and_change_nothing)
 	EXPECT_EQ(EFBIG, errno);
 	EXPECT_NE(NULL, strstr(self->err, "a chain is at most 40 KiB"));
 	free(big);
+	/* Nothing at all. */
+	in = (struct keystore_import){ .key_pem = kp, .key_len = strlen(kp) };
+	EXPECT_EQ(-1, keystore_import(self->ks, "empty", &in, self->err, sizeof(self->err)));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_NE(NULL, strstr(self->err, "no certificate"));
+	EXPECT_EQ(-1, import(self->ks, "empty", "", chain, NULL, false, self->err));
+	EXPECT_NE(NULL, strstr(self->err, "no private key"));
 	/* More certificates than a chain needs. */
 	big = malloc(64 * 1024);
 	big[0] = '\0';

@@ -43,7 +43,7 @@ STACK_OF(X509) * ks_parse_chain(const char *pem, size_t len, char *err, size_t e
 		return NULL;
 	}
 	chain = sk_X509_new_null();
-	b = BIO_new_mem_buf(pem, (int)len);
+	b = BIO_new_mem_buf(pem ? pem : "", pem ? (int)len : 0);
 	if (!chain || !b) {
 		sk_X509_free(chain);
 		BIO_free(b);
@@ -119,7 +119,7 @@ EVP_PKEY *ks_parse_key(const char *pem, size_t len, const char *passphrase, char
 			KEYSTORE_PASSPHRASE_MAX);
 		return NULL;
 	}
-	b = BIO_new_mem_buf(pem, (int)len);
+	b = BIO_new_mem_buf(pem ? pem : "", pem ? (int)len : 0);
 	if (!b) {
 		ks_fail(err, errlen, ENOMEM, "out of memory");
 		return NULL;
