@@ -122,6 +122,13 @@ $(B)/tests/host/%: tests/host/%.c $(KSFT_HEADERS) $(LIB_ARCHIVES)
 	@mkdir -p $(@D)
 	$(CC) $(KSFT_CFLAGS) -o $@ $< $(LIB_ARCHIVES) $(USER_LIBS)
 
+# Helper programs of the tests (tests/lib/<name>.c -> build/tests/lib/<name>).
+TEST_LIB_PROGS := $(patsubst tests/lib/%.c,$(B)/tests/lib/%,$(wildcard tests/lib/*.c))
+
+$(B)/tests/lib/%: tests/lib/%.c $(LIB_ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Itests/lib -o $@ $< $(LIB_ARCHIVES) $(USER_LIBS)
+
 # Benchmarks (not part of make check): tests/bench/<name> runs them.
 BENCH_PROGS := $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(wildcard tests/bench/*.c))
 
@@ -136,7 +143,7 @@ $(B)/tests/bench/encode_bench: tests/bench/encode_bench.c $(LIB_ARCHIVES)
 
 bench: all $(BENCH_PROGS)
 
-tests: all $(VM_TEST_PROGS) $(HOST_TEST_PROGS)
+tests: all $(VM_TEST_PROGS) $(HOST_TEST_PROGS) $(TEST_LIB_PROGS)
 
 setup:
 	scripts/setup-deps

@@ -3,8 +3,9 @@
  * Content-Transfer-Encodings of received parts: base64, quoted-printable
  * and uuencode. base64 takes line breaks and blanks anywhere (RFC 2045)
  * but nothing else: a character outside the alphabet, data after the
- * padding or a lone sixth of a byte is #820, never a guess. Every decoder
- * writes at most as many bytes as it reads.
+ * padding or a lone sixth of a byte is #820, never a guess. base64 and
+ * quoted-printable write at most as many bytes as they read; uuencode at
+ * most the room it is given.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -152,8 +153,8 @@ static bool begin_line(const char *l, size_t n, char *name, size_t namelen)
 	return true;
 }
 
-long rx_uu_decode(const char *in, size_t len, size_t *used, unsigned char *out, char *name,
-		  size_t namelen)
+long rx_uu_decode(const char *in, size_t len, size_t *used, unsigned char *out, size_t outcap,
+		  char *name, size_t namelen)
 {
 	size_t lend, pos = next_line(in, len, 0, &lend), n = 0;
 
@@ -175,9 +176,13 @@ long rx_uu_decode(const char *in, size_t len, size_t *used, unsigned char *out, 
 		count = ((unsigned char)l[0] - 32u) & 63u;
 		if ((unsigned char)l[0] < 32 || (unsigned char)l[0] > 96 || count > 45)
 			goto bad;
-		/* Significant characters must be there; padding may have been stripped. */
-		need = (count * 4 + 2) / 3;
-		if (have - 1 < need)
+		/*
+		 * Trailing blanks (zero bits, for uuencode) are lost in transport: missing
+		 * characters read as blanks. More than a checksum character beyond the
+		 * line's length is not uuencode.
+		 */
+		need = (count + 2) / 3 * 4;
+		if (have - 1 > need + 2 || count > outcap - n)
 			goto bad;
 		for (size_t k = 0; k < count; k += 3) {
 			unsigned v[4];
@@ -234,7 +239,8 @@ int rx_part_decode(struct rx_ctx *c, const struct rx_part *p, unsigned number,
 			 number, p->type);
 		return -1;
 	}
-	buf = rx_own(c, malloc(p->body_len + 1));
+	buf = rx_own(c,
+		     malloc(p->cte == RX_CTE_UUENCODE ? RX_UU_ROOM(p->body_len) : p->body_len + 1));
 	if (!buf)
 		return -1;
 	if (p->cte == RX_CTE_QP) {
@@ -248,8 +254,8 @@ int rx_part_decode(struct rx_ctx *c, const struct rx_part *p, unsigned number,
 
 		while (skip < p->body_len && (p->body[skip] == '\r' || p->body[skip] == '\n'))
 			skip++;
-		n = rx_uu_decode(p->body + skip, p->body_len - skip, &used, buf, name,
-				 sizeof(name));
+		n = rx_uu_decode(p->body + skip, p->body_len - skip, &used, buf,
+				 RX_UU_ROOM(p->body_len), name, sizeof(name));
 		if (!n && !used)
 			n = -1; /* no begin line at all */
 	}

@@ -111,18 +111,21 @@ void rx_to_utf8(struct mbuf *out, const char *charset, const char *in, size_t le
 
 /* --- rx_decode.c: transfer encodings ------------------------------------------------ */
 
-/* out has room for len bytes (every decoding here shrinks). Returns bytes, or -1: bad input. */
+/* out has room for len bytes (these decodings shrink). Returns bytes, or -1: bad input. */
 long rx_base64_decode(const char *in, size_t len, unsigned char *out);
 size_t rx_qp_decode(const char *in, size_t len, unsigned char *out);
 
 /*
  * If the line at in (up to len) is "begin <octal mode> <name>", decode the
- * uuencoded file that follows into out (room for len bytes): its size,
- * *used the bytes of in consumed through the "end" line, name its name. 0:
- * not a begin line; -1: broken uuencode (*used: where it went wrong).
+ * uuencoded file that follows into out (outcap bytes): its size, *used the
+ * bytes of in consumed through the "end" line, name its name. 0: not a
+ * begin line; -1: broken uuencode, or more than outcap bytes (*used: where
+ * it went wrong). Blanks lost at line ends read as zero bits, so a file can
+ * decode larger than it is encoded: RX_UU_ROOM(len) is the room to give.
  */
-long rx_uu_decode(const char *in, size_t len, size_t *used, unsigned char *out, char *name,
-		  size_t namelen);
+#define RX_UU_ROOM(len) (2 * (size_t)(len) + 1024)
+long rx_uu_decode(const char *in, size_t len, size_t *used, unsigned char *out, size_t outcap,
+		  char *name, size_t namelen);
 
 /* Decode a part's body by its transfer encoding (owned by c). 0, or -1 (error recorded). */
 int rx_part_decode(struct rx_ctx *c, const struct rx_part *part, unsigned number,

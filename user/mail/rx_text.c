@@ -89,13 +89,13 @@ void rx_text_add(struct rx_ctx *c, const struct rx_part *p, unsigned number,
 			continue;
 		}
 		if (!files)
-			files = rx_own(c, malloc(len));
+			files = rx_own(c, malloc(RX_UU_ROOM(len)));
 		if (!files) {
 			c->io_errno = ENOMEM;
 			return;
 		}
 		n = rx_uu_decode((const char *)data + pos, len - pos, &used, files + files_used,
-				 name, sizeof(name));
+				 RX_UU_ROOM(len) - files_used, name, sizeof(name));
 		if (!n && !used) {
 			pos = next; /* "begin" in a sentence */
 			continue;
