@@ -21,7 +21,7 @@ for t in python3 pbmtext pnmtotiff tiffcp tiffcmp dovecot; do
 		exit 0
 	}
 done
-tap_plan 16
+tap_plan 18
 work=$(mktemp -d)
 trap 'irsendd_cleanup; mailpeers_stop; rm -rf "$work"' EXIT
 chmod 0755 "$work"
@@ -33,8 +33,8 @@ if ! mailpeers_start "$work/peers" postfix dovecot >"$work/peers.log" 2>&1; then
 	tap_fail "start Postfix and Dovecot" "$(tail -20 "$work/peers.log")"
 	tap_done
 fi
-irsendd_start "$work" || {
-	tap_fail "start irsendd"
+irsendd_provision "$work" && irsendd_start "$work" && irsendd_license SEND || {
+	tap_fail "start irsendd with SEND"
 	tap_done
 }
 md=$MAILPEERS_POP_MAILDIR
@@ -171,6 +171,58 @@ done
 [ "$e" = 833 ] && tap_ok "an MDN that cannot be sent is #833 in the reception log" ||
 	tap_fail "an MDN that cannot be sent is #833 in the reception log" "mdn_code '$e'"
 ctl settings set smtp.port "$MAILPEERS_SMTP_PORT" >/dev/null
+
+# Our own e-mail comes back as a DSN (failed) and an I-Fax as an MDN
+# (processed/error): the jobs get #830 and #834.
+# report KIND RCPT JOB: a DSN or MDN about the message job JOB delivered to RCPT.
+report() {
+	local sent
+	sent=$(mailpeers_wait_delivery "$2" 30) || return 1
+	python3 - "$md/new/r$3.M1.t" "$sent" "$1" "fax@$MAILPEERS_DOMAIN" <<'PY'
+import sys, email, email.policy, email.utils
+orig = email.message_from_binary_file(open(sys.argv[2], "rb"), policy=email.policy.default)
+msgid, to, kind = orig["Message-ID"], orig["To"], sys.argv[3]
+if kind == "dsn":
+    rtype, frm, body = "delivery-status", "MAILER-DAEMON@example.org", (
+        "--B\nContent-Type: text/plain\n\nreturned\n\n"
+        "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+        "Final-Recipient: rfc822; %s\nAction: failed\nStatus: 5.1.1\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 no such user\n\n"
+        "--B\nContent-Type: text/rfc822-headers\n\nMessage-ID: %s\nSubject: x\n\n--B--\n" % (to, msgid))
+else:
+    rtype, frm, body = "disposition-notification", "fax@remote.example.org", (
+        "--B\nContent-Type: text/plain\n\nnot processed\n\n"
+        "--B\nContent-Type: message/disposition-notification\n\nReporting-UA: remote; fax\n"
+        "Final-Recipient: rfc822; %s\nOriginal-Message-ID: %s\n"
+        "Disposition: automatic-action/MDN-sent-automatically; processed/error\n"
+        "Error: decoding failed\n\n--B--\n" % (to, msgid))
+head = ("From: %s\nTo: %s\nSubject: report\nDate: %s\nMessage-ID: %s\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/report; report-type=%s; boundary=B\n\n" %
+        (frm, sys.argv[4], email.utils.formatdate(), email.utils.make_msgid(), rtype))
+open(sys.argv[1], "w").write(head + body)
+PY
+	chown "$(stat -c %u:%g "$md")" "$md/new/r$3.M1.t"
+}
+job_code() {
+	ctl job show "$1" --json | python3 -c 'import json,sys; s=json.load(sys.stdin)["state"]; print(s["code"], s["result"], s["destinations"][0]["code"])'
+}
+out=$(ctl send --to "bounce@$MAILPEERS_DOMAIN" --format pdf "$work/p1.pbm" 2>&1)
+mjob=$(sed -n 's/^job \([0-9]*\) accepted$/\1/p' <<<"$out")
+report dsn "bounce@$MAILPEERS_DOMAIN" "$mjob"
+ctl receive check --wait >/dev/null 2>&1
+for _ in $(seq 50); do [ "$(job_code "$mjob" 2>/dev/null | cut -d' ' -f1)" = 830 ] && break; sleep 0.1; done
+got=$(job_code "$mjob" 2>&1)
+[ "$got" = "830 failed 830" ] && ctl jobs | grep -c "^ *$mjob " | grep -qx 1 &&
+	tap_ok "a DSN (failed) about our e-mail: the job becomes #830, listed once" ||
+	tap_fail "a DSN (failed) about our e-mail: the job becomes #830, listed once" "job $mjob: $got" "$(ctl jobs 2>&1 | tail -5)"
+out=$(ctl send --to "ifaxpeer@$MAILPEERS_DOMAIN" --ifax full "$work/p1.pbm" 2>&1)
+fjob=$(sed -n 's/^job \([0-9]*\) accepted$/\1/p' <<<"$out")
+report mdn "ifaxpeer@$MAILPEERS_DOMAIN" "$fjob"
+ctl receive check --wait >/dev/null 2>&1
+for _ in $(seq 50); do [ "$(job_code "$fjob" 2>/dev/null | cut -d' ' -f1)" = 834 ] && break; sleep 0.1; done
+got=$(job_code "$fjob" 2>&1)
+[ "$got" = "834 failed 834" ] && tap_ok "an MDN (processed/error) about our I-Fax: the job becomes #834" ||
+	tap_fail "an MDN (processed/error) about our I-Fax: the job becomes #834" "job $fjob: $got" "$(tail -5 "$work/irsendd.log")"
 
 # Each login method Dovecot offers; a wrong password.
 login() { # NAME SETTINGS...: a check with those settings fetches the new message

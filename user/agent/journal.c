@@ -323,6 +323,14 @@ int journal_end(struct journal *j, const struct job_spec *spec, const struct job
 	return 0;
 }
 
+int journal_amend(struct journal *j, const struct job_spec *spec, const struct job_state *st)
+{
+	if (append_log(j, spec, st) < 0)
+		return -1;
+	trim_log(j);
+	return 0;
+}
+
 struct find_ctx {
 	uint32_t id;
 	int found;

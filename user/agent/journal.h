@@ -61,6 +61,12 @@ int journal_end(struct journal *j, const struct job_spec *spec, const struct job
 		char *err, size_t errlen);
 
 /*
+ * An ended job learned more (a DSN or MDN came back): append its new state
+ * to the job log; readers take a job's last entry. 0, or -1 with errno.
+ */
+int journal_amend(struct journal *j, const struct job_spec *spec, const struct job_state *st);
+
+/*
  * At start: drop half-accepted jobs, finish logging ended ones, and call
  * fn for every other job in id order (a job whose files cannot be read is
  * ended as failed, with the reason logged). Returns the number of jobs

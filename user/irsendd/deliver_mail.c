@@ -26,6 +26,7 @@
 #include "deliver_mail.h"
 #include "encoder.h"
 #include "errcodes.h"
+#include "mail_notice.h"
 #include "pop3_client.h"
 #include "pop_session.h"
 #include "service_blob.h"
@@ -87,6 +88,7 @@ struct mime_msg *delivery_message(struct delivery *d, const char *const *rcpt, s
 				  struct irs_smtp_result *res)
 {
 	struct deliver_task *t = d->t;
+	char tag[32];
 	struct mime_headers h = {
 		.from = user(d, "mail.from"),
 		.to = rcpt,
@@ -98,10 +100,13 @@ struct mime_msg *delivery_message(struct delivery *d, const char *const *rcpt, s
 							       : MIME_IFAX_SIMPLE,
 		.part = part,
 		.parts = parts,
+		.msgid_tag = tag,
 	};
 	struct mime_msg *m;
 	char err[256];
 
+	/* A DSN or MDN about this message names the job and destination (mail_notice.h). */
+	mail_notice_tag(t->job, t->dest, tag, sizeof(tag));
 	if (!*h.from) {
 		delivery_result(res, IRS_E_BAD_ADDRESS, false,
 				"the device has no e-mail address (mail.from)");

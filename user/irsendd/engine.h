@@ -87,6 +87,14 @@ void engine_abandon(struct engine *e, uint32_t id);
 
 struct engine_job *engine_find(struct engine *e, uint32_t id);
 
+/*
+ * A DSN (#830) or MDN (#834) reported that the message of a job's
+ * destination failed: 0, or -1 when there is no such job (any more) or
+ * destination.
+ */
+int engine_mail_notice(struct engine *e, uint32_t job, unsigned int dest, unsigned int code,
+		       const char *text);
+
 /* The service-mode values as text, for a thread (NVRAM through the module); free() it. */
 char *engine_service_text(struct engine *e);
 /* Cancel: 0, or -1 when no such job is waiting or running (it may have ended). */

@@ -196,6 +196,14 @@ static int start_licenses(struct agent *a, char *err, size_t errlen)
 	return 0;
 }
 
+static void mail_notice(void *arg, uint32_t job, unsigned int dest, unsigned int code,
+			const char *text)
+{
+	if (engine_mail_notice(arg, job, dest, code, text) < 0)
+		log_msg(LOG_INFO, 0, "a report about job %u, destination %u: no such job (%s)", job,
+			dest, text);
+}
+
 /* The Memory RX Inbox, the reception spool and its worker, POP polling. */
 static int start_reception(struct agent *a, char *err, size_t errlen)
 {
@@ -210,6 +218,7 @@ static int start_reception(struct agent *a, char *err, size_t errlen)
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
 		return -1;
 	}
+	receive_set_notice_hook(a->receiver, mail_notice, &a->engine);
 	service = engine_service_text(&a->engine);
 	receive_configure(a->receiver, a->settings, service);
 	free(service);

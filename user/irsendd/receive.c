@@ -18,6 +18,7 @@
 #include "errcodes.h"
 #include "fsutil.h"
 #include "log.h"
+#include "mail_notice.h"
 #include "receive_priv.h"
 #include "rx_message.h"
 #include "settings_store.h"
@@ -179,6 +180,40 @@ static void send_mdn(struct receiver *rx, const char *key, const struct rx_resul
 			res->mdn_to, sres.text);
 }
 
+void receive_set_notice_hook(struct receiver *rx, receive_notice_fn fn, void *arg)
+{
+	rx->notice_fn = fn;
+	rx->notice_arg = arg;
+}
+
+/* A report that one of our messages failed: to the main loop, if it names a job. */
+static void queue_notice(struct receiver *rx, const struct rx_result *res, struct json_object *e)
+{
+	struct receive_notice *n;
+	uint32_t job;
+	unsigned int dest;
+	uint64_t one = 1;
+
+	if (mail_notice_parse(res->about_message_id, &job, &dest) < 0)
+		return;
+	json_object_object_add(e, "job", json_object_new_int64(job));
+	if (!res->failed)
+		return;
+	pthread_mutex_lock(&rx->lock);
+	if (rx->nnotices < RX_NOTICES_MAX) {
+		n = &rx->notices[rx->nnotices++];
+		n->job = job;
+		n->dest = dest;
+		n->code = res->kind == RX_DSN ? IRS_E_DSN_FAILURE : IRS_E_MDN_FAILURE;
+		snprintf(n->text, sizeof(n->text), "%s: %.40s %.60s%s%.80s",
+			 res->kind == RX_DSN ? "DSN" : "MDN", res->recipient, res->status,
+			 *res->diagnostic ? ": " : "", res->diagnostic);
+	}
+	pthread_mutex_unlock(&rx->lock);
+	if (write(rx->notice_fd, &one, sizeof(one)) < 0)
+		log_msg(LOG_ERR, 0, "reception: cannot wake the main loop: %s", strerror(errno));
+}
+
 /* One spool file: 0 when it is done with (removed), -1 to keep it for later. */
 static int process_one(struct receiver *rx, const char *name, const struct rx_limits *lim)
 {
@@ -228,6 +263,7 @@ static int process_one(struct receiver *rx, const char *name, const struct rx_li
 		entry_add(e, "about", res.about_message_id);
 		json_object_object_add(e, "failed", json_object_new_boolean(res.failed));
 		entry_add(e, "status", res.status);
+		queue_notice(rx, &res, e);
 	}
 	if (res.full_mode && (res.kind == RX_IFAX || res.kind == RX_TEXT))
 		send_mdn(rx, key, &res, code, *why ? why : res.detail, e);
@@ -387,7 +423,7 @@ struct receiver *receive_open(const char *data_dir, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	rx->epfd = rx->timer_fd = rx->done_fd = -1;
+	rx->epfd = rx->timer_fd = rx->done_fd = rx->notice_fd = -1;
 	pthread_mutex_init(&rx->lock, NULL);
 	pthread_mutex_init(&rx->inbox_lock, NULL);
 	pthread_cond_init(&rx->wake, NULL);
@@ -402,7 +438,10 @@ struct receiver *receive_open(const char *data_dir, char *err, size_t errlen)
 	rx->epfd = epoll_create1(EPOLL_CLOEXEC);
 	rx->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	rx->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (rx->epfd < 0 || rx->timer_fd < 0 || rx->done_fd < 0 ||
+	rx->notice_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (rx->epfd < 0 || rx->timer_fd < 0 || rx->done_fd < 0 || rx->notice_fd < 0 ||
+	    epoll_ctl(rx->epfd, EPOLL_CTL_ADD, rx->notice_fd, (ev.data.fd = rx->notice_fd, &ev)) <
+		    0 ||
 	    epoll_ctl(rx->epfd, EPOLL_CTL_ADD, rx->timer_fd, (ev.data.fd = rx->timer_fd, &ev)) <
 		    0 ||
 	    epoll_ctl(rx->epfd, EPOLL_CTL_ADD, rx->done_fd, (ev.data.fd = rx->done_fd, &ev)) < 0) {
@@ -436,7 +475,7 @@ void receive_close(struct receiver *rx)
 		pthread_join(rx->poll_thread, NULL);
 	if (rx->inbox)
 		box_store_close(rx->inbox);
-	for (int *fd = &rx->epfd; fd <= &rx->done_fd; fd++)
+	for (int *fd = &rx->epfd; fd <= &rx->notice_fd; fd++)
 		if (*fd >= 0)
 			close(*fd);
 	free(rx->user_text);

@@ -76,6 +76,14 @@ void receive_status(struct receiver *rx, struct receive_status *st);
 struct box_store *receive_inbox_lock(struct receiver *rx);
 void receive_inbox_unlock(struct receiver *rx);
 
+/*
+ * Called in the main loop (from receive_ready) for a DSN (#830) or MDN
+ * (#834) that says a message of job's destination dest failed.
+ */
+typedef void (*receive_notice_fn)(void *arg, uint32_t job, unsigned int dest, unsigned int code,
+				  const char *text);
+void receive_set_notice_hook(struct receiver *rx, receive_notice_fn fn, void *arg);
+
 /* The reception log, oldest first: the last max entries as JSON text lines (free() it). */
 char *receive_log_read(struct receiver *rx, size_t max);
 

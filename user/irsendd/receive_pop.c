@@ -205,16 +205,36 @@ int receive_poll_now(struct receiver *rx, char *err, size_t errlen)
 	return 0;
 }
 
+/* Hand the reports the worker queued to the main loop's hook. */
+static void deliver_notices(struct receiver *rx)
+{
+	struct receive_notice copy[RX_NOTICES_MAX];
+	unsigned int n;
+
+	pthread_mutex_lock(&rx->lock);
+	n = rx->nnotices;
+	memcpy(copy, rx->notices, n * sizeof(copy[0]));
+	rx->nnotices = 0;
+	pthread_mutex_unlock(&rx->lock);
+	for (unsigned int i = 0; i < n && rx->notice_fn; i++)
+		rx->notice_fn(rx->notice_arg, copy[i].job, copy[i].dest, copy[i].code,
+			      copy[i].text);
+}
+
 void receive_ready(struct receiver *rx)
 {
-	struct epoll_event evs[2];
+	struct epoll_event evs[3];
 	uint64_t v;
 	char err[100];
-	int n = epoll_wait(rx->epfd, evs, 2, 0);
+	int n = epoll_wait(rx->epfd, evs, 3, 0);
 
 	for (int i = 0; i < n; i++) {
 		if (read(evs[i].data.fd, &v, sizeof(v)) < 0)
 			continue;
+		if (evs[i].data.fd == rx->notice_fd) {
+			deliver_notices(rx);
+			continue;
+		}
 		if (evs[i].data.fd == rx->timer_fd) {
 			pthread_mutex_lock(&rx->lock);
 			rx->st.next_poll = 0;

@@ -8,6 +8,7 @@
 #include "receive.h"
 
 #define RX_PATH_MAX 600
+#define RX_NOTICES_MAX 64
 
 struct receiver {
 	char dir[RX_PATH_MAX], spool[RX_PATH_MAX], incoming[RX_PATH_MAX], inbox_dir[RX_PATH_MAX],
@@ -28,7 +29,16 @@ struct receiver {
 	pthread_t poll_thread;
 	bool poll_running;
 	atomic_bool cancel;
-	int epfd, timer_fd, done_fd;
+	/* Reports about our own messages, for the main loop (notice_fd). */
+	struct receive_notice {
+		uint32_t job;
+		unsigned int dest, code;
+		char text[200];
+	} notices[RX_NOTICES_MAX];
+	unsigned int nnotices;
+	receive_notice_fn notice_fn;
+	void *notice_arg;
+	int epfd, timer_fd, done_fd, notice_fd;
 };
 
 /* The POP check, in its own thread (receive_pop.c). */

@@ -433,21 +433,40 @@ struct recent {
 	struct json_object *found;
 };
 
-/* Keep the last cap entries of the log in a ring. */
+static uint64_t entry_id(struct json_object *entry)
+{
+	struct json_object *job, *id;
+
+	if (json_object_object_get_ex(entry, "job", &job) &&
+	    json_object_object_get_ex(job, "id", &id))
+		return (uint64_t)json_object_get_int64(id);
+	return 0;
+}
+
+/*
+ * Keep the last cap entries of the log in a ring. A job logged again (a
+ * DSN or MDN came back for it) takes the place of its earlier entry.
+ */
 static int collect_recent(struct json_object *entry, void *arg)
 {
 	struct recent *rc = arg;
+	uint64_t id = entry_id(entry);
 
 	if (rc->want_id) {
-		struct json_object *job, *id;
-
-		if (json_object_object_get_ex(entry, "job", &job) &&
-		    json_object_object_get_ex(job, "id", &id) &&
-		    (uint64_t)json_object_get_int64(id) == rc->want_id) {
+		if (id == rc->want_id) {
 			json_object_put(rc->found);
 			rc->found = json_object_get(entry);
 		}
 		return 0;
+	}
+	for (size_t i = 0; i < rc->n; i++) {
+		size_t k = (rc->next + rc->cap - rc->n + i) % rc->cap;
+
+		if (entry_id(rc->entries[k]) == id) {
+			json_object_put(rc->entries[k]);
+			rc->entries[k] = json_object_get(entry);
+			return 0;
+		}
 	}
 	if (rc->n == rc->cap) {
 		json_object_put(rc->entries[rc->next]);

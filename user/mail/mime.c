@@ -196,7 +196,8 @@ static int build_headers(struct mime_msg *m, const struct mime_headers *h, const
 	char id[40];
 
 	random_hex(id, 12);
-	if (asprintf(&m->msgid, "<%lld.%s@%s>", (long long)time(NULL), id, domain) < 0) {
+	if (asprintf(&m->msgid, "<%lld.%s%s%s@%s>", (long long)time(NULL), id,
+		     h->msgid_tag ? "." : "", h->msgid_tag ? h->msgid_tag : "", domain) < 0) {
 		m->msgid = NULL;
 		return -1;
 	}
@@ -242,6 +243,13 @@ struct mime_msg *mime_new(const struct mime_headers *h, char *err, size_t errlen
 	}
 	if (h->parts && (!h->part || h->part > h->parts)) {
 		set_err(err, errlen, "part %u of %u makes no sense", h->part, h->parts);
+		return NULL;
+	}
+	if (h->msgid_tag &&
+	    (!*h->msgid_tag || strlen(h->msgid_tag) > 32 ||
+	     strspn(h->msgid_tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				  "0123456789-") != strlen(h->msgid_tag))) {
+		set_err(err, errlen, "bad Message-ID tag");
 		return NULL;
 	}
 	domain = h->msgid_domain ? h->msgid_domain : strrchr(h->from, '@') + 1;

@@ -63,6 +63,11 @@ struct mime_headers {
 	const char *body;	  /* UTF-8 text before the attachments; NULL or "": no text part */
 	time_t date;		  /* 0: now */
 	const char *msgid_domain; /* right side of Message-ID; NULL: the domain of from */
+	/*
+	 * [A-Za-z0-9-], up to 32: the Message-ID's local part ends in ".TAG",
+	 * so that a DSN or MDN naming it leads back to what sent it; NULL: none.
+	 */
+	const char *msgid_tag;
 	enum mime_kind kind;
 	const char *mdn_to; /* I-Fax full mode: where MDNs go; NULL: from */
 	/*
