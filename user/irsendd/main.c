@@ -26,6 +26,7 @@
 #include "receive.h"
 #include "ring.h"
 #include "server.h"
+#include "server_priv.h"
 #include "settings_store.h"
 
 static void usage(FILE *out)
@@ -316,6 +317,9 @@ static int start(struct agent *a)
 		log_msg(LOG_ERR, 0, "user settings ignored (defaults in use): %s", err);
 	a->server.settings = a->settings;
 	a->server.settings_path = a->settings_path;
+	/* TLS keys: DefaultKey at the first start; without them only the SMTP server's TLS fails. */
+	if (agent_keys_init(cfg->data_dir, err, sizeof(err)) < 0)
+		log_msg(LOG_ERR, 0, "TLS keys: %s", err);
 	a->engine.settings = a->settings;
 	snprintf(a->service_path, sizeof(a->service_path), "%.500s.service", a->settings_path);
 	a->engine.service_path = a->service_path;
@@ -436,6 +440,7 @@ int main(int argc, char **argv)
 	if (a.server.listen_fd >= 0)
 		unlink(a.cfg.socket_path);
 	server_close(&a.server);
+	agent_keys_close();
 	settings_store_free(a.settings);
 	if (a.have_ring)
 		ring_close(&a.ring);
