@@ -71,8 +71,8 @@ static void usage(FILE *out)
 		"  %s send --box 1 --format pdf,tiff-mmr --scan 3\n"
 		"\n"
 		"Commands that talk to irsendd (send, jobs, job, box, settings, service,\n"
-		"receive, license, keys) use "
-		"its socket, /run/irsend/irsendd.sock or $IRSEND_SOCKET.\n",
+		"receive, license, keys) use its socket, /run/irsend/irsendd.sock or\n"
+		"$IRSEND_SOCKET.\n",
 		CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
 }
 
