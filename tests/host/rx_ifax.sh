@@ -27,7 +27,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-tap_plan 54
+tap_plan 53
 
 # --- source pages: two A4-wide fax pages, then every coding tiffcp has -------------
 page() { # page N TEXT -> $work/pN.tif (1-bit, 204x98 dpi, uncompressed)
