@@ -24,6 +24,8 @@
 #include "macfilter_apply.h"
 #include "privdrop.h"
 #include "receive.h"
+#include "receive_smtpd.h"
+#include "service_blob.h"
 #include "ring.h"
 #include "server.h"
 #include "server_priv.h"
@@ -73,6 +75,8 @@ struct agent {
 	bool have_ring;
 	struct license_device license;
 	struct receiver *receiver;
+	struct rx_smtpd *rx_smtpd;
+	int smtpd_fd; /* bound at start when SMTP reception is on, else -1 */
 	struct settings_store *settings;
 	char settings_path[512];
 	char service_path[520];
@@ -205,6 +209,49 @@ static void mail_notice(void *arg, uint32_t job, unsigned int dest, unsigned int
 			dest, text);
 }
 
+/* New user settings: reception picks them up (POP interval, SMTP server). */
+static void settings_changed(void *arg)
+{
+	struct agent *a = arg;
+	char *service = engine_service_text(&a->engine), err[300];
+
+	receive_configure(a->receiver, a->settings, service);
+	free(service);
+	if (a->rx_smtpd &&
+	    rx_smtpd_apply(a->rx_smtpd, a->settings, agent_keys(), err, sizeof(err)) < 0)
+		log_msg(LOG_ERR, 0, "SMTP reception: %s", err);
+}
+
+/*
+ * SMTP reception needs its port bound as root: the settings on the data
+ * disk and the service values say whether and where. -1: not on.
+ */
+static int bind_smtpd(struct agent *a)
+{
+	struct settings_store *user = settings_store_new(SETTING_USER),
+			      *service = settings_store_new(SETTING_SERVICE);
+	char path[600], err[300];
+	int fd = -1, ret = 0;
+
+	snprintf(path, sizeof(path), "%.500s/settings.conf", a->cfg.data_dir);
+	if (!user || !service)
+		goto out;
+	if (access(path, F_OK) == 0)
+		ret = settings_store_load(user, path, err, sizeof(err));
+	if (ret == 0 && a->have_ring)
+		ret = service_nvram_load(a->ring.fd, service, err, sizeof(err));
+	else if (ret == 0 && access(strcat(path, ".service"), F_OK) == 0)
+		ret = settings_store_load(service, path, err, sizeof(err));
+	if (ret == 0)
+		fd = rx_smtpd_bind(user, service, err, sizeof(err));
+	if (fd < 0 && settings_store_get_bool(user, "smtpd.enabled"))
+		log_msg(LOG_ERR, 0, "SMTP reception: %s", err);
+out:
+	settings_store_free(user);
+	settings_store_free(service);
+	return fd;
+}
+
 /* The Memory RX Inbox, the reception spool and its worker, POP polling. */
 static int start_reception(struct agent *a, char *err, size_t errlen)
 {
@@ -224,6 +271,16 @@ static int start_reception(struct agent *a, char *err, size_t errlen)
 	receive_configure(a->receiver, a->settings, service);
 	free(service);
 	a->server.receiver = a->receiver;
+	a->rx_smtpd = rx_smtpd_new(a->smtpd_fd, a->receiver);
+	if (!a->rx_smtpd) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	a->smtpd_fd = -1; /* rx_smtpd's now */
+	a->server.settings_changed = settings_changed;
+	a->server.settings_changed_arg = a;
+	if (rx_smtpd_apply(a->rx_smtpd, a->settings, agent_keys(), err, errlen) < 0)
+		log_msg(LOG_ERR, 0, "SMTP reception: %s", err);
 	return 0;
 }
 
@@ -285,6 +342,7 @@ static int start(struct agent *a)
 		snprintf(err, sizeof(err), "%s: %s", cfg->socket_path, strerror(errno));
 		goto fail;
 	}
+	a->smtpd_fd = bind_smtpd(a);
 	if (drop_privileges(uid, gid, group, err, sizeof(err)) < 0)
 		goto fail;
 	if (root)
@@ -317,7 +375,8 @@ static int start(struct agent *a)
 		log_msg(LOG_ERR, 0, "user settings ignored (defaults in use): %s", err);
 	a->server.settings = a->settings;
 	a->server.settings_path = a->settings_path;
-	/* TLS keys: DefaultKey at the first start; without them only the SMTP server's TLS fails. */
+	/* TLS keys: DefaultKey at the first start; without them only the SMTP server's TLS fails.
+	 */
 	if (agent_keys_init(cfg->data_dir, err, sizeof(err)) < 0)
 		log_msg(LOG_ERR, 0, "TLS keys: %s", err);
 	a->engine.settings = a->settings;
@@ -413,7 +472,7 @@ static int serve(struct agent *a)
 
 int main(int argc, char **argv)
 {
-	struct agent a = { .server = { .listen_fd = -1 }, .sigfd = -1 };
+	struct agent a = { .server = { .listen_fd = -1 }, .sigfd = -1, .smtpd_fd = -1 };
 	bool print = false;
 	int ret = parse_args(&a, argc, argv, &print);
 
@@ -434,6 +493,9 @@ int main(int argc, char **argv)
 		ret = 1;
 	else
 		ret = serve(&a) < 0 ? 1 : 0;
+	rx_smtpd_free(a.rx_smtpd);
+	if (a.smtpd_fd >= 0)
+		close(a.smtpd_fd);
 	receive_close(a.receiver);
 	engine_close(&a.engine);
 	/* Only our own socket: a second agent that failed must not unlink the first one's. */

@@ -361,6 +361,8 @@ void req_keys_use(struct request *r)
 	}
 	log_msg(LOG_INFO, 0, "uid %ld: the SMTP server's TLS key is %s (was %s)",
 		(long)r->client->uid, name, previous);
+	if (r->srv->settings_changed)
+		r->srv->settings_changed(r->srv->settings_changed_arg);
 	o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(name));
 	json_object_object_add(o, "previous", json_object_new_string(previous));

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "receive.h"
 #include "server_priv.h"
 #include "service_blob.h"
 #include "settings_store.h"
@@ -121,12 +120,8 @@ void req_settings(struct request *r)
 		log_msg(LOG_INFO, 0, "uid %ld set %s %s", (long)r->client->uid,
 			setting_scope_name(scope), d->key);
 		reply_ok(r, setting_json(d, settings_store_value(st, d), true));
-		if (r->srv->receiver) {
-			char *text = engine_service_text(r->srv->engine);
-
-			receive_configure(r->srv->receiver, r->srv->settings, text);
-			free(text);
-		}
+		if (r->srv->settings_changed)
+			r->srv->settings_changed(r->srv->settings_changed_arg);
 	}
 out:
 	settings_store_free(owned);

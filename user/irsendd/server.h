@@ -45,6 +45,9 @@ struct server {
 	int device_fd; /* -1: no module */
 	struct license_device *license;
 	struct receiver *receiver; /* reception: POP checks, the Memory RX Inbox */
+	/* Called after the user settings changed (settings.set, keys.use). */
+	void (*settings_changed)(void *arg);
+	void *settings_changed_arg;
 	/* Spooling threads hand finished tasks back through this pipe (spool_task.h). */
 	int task_wake[2];
 };
