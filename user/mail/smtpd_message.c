@@ -331,13 +331,7 @@ void smtpd_message_receive(struct smtpd_session *ss)
 			    s->o.stall_min_bytes, s->o.stall_window_ms);
 		smtpd_count(s, &s->st.messages_aborted, 1);
 		spool_drop(&sp, sp.part);
-		{
-			char r[400];
-
-			snprintf(r, sizeof(r), "421 4.4.2 %s Error: data transfer too slow",
-				 s->hostname);
-			smtpd_goodbye(ss, r);
-		}
+		smtpd_goodbye_421(ss, "4.4.2", "Error: data transfer too slow");
 		break;
 	default: /* the connection ended, the session's time or the server is over */
 		smtpd_count(s, &s->st.messages_aborted, 1);
@@ -345,9 +339,9 @@ void smtpd_message_receive(struct smtpd_session *ss)
 		if (outcome == SMTPD_IO_SESSION) {
 			smtpd_event(s, SMTPD_EV_LIMIT, ss->peer, "session longer than %u s",
 				    s->o.session_timeout_s);
-			smtpd_goodbye(ss, "421 4.4.2 Error: session time limit exceeded");
+			smtpd_goodbye_421(ss, "4.4.2", "Error: session time limit exceeded");
 		} else if (outcome == SMTPD_IO_STOP) {
-			smtpd_goodbye(ss, "421 4.3.2 Service shutting down");
+			smtpd_goodbye_421(ss, "4.3.2", "Service shutting down");
 		} else {
 			ss->over = true;
 		}

@@ -65,6 +65,9 @@ void smtpd_reply(struct smtpd_session *ss, const char *text);
 /* A last reply (or none), flushed within a short time, and the session is over. */
 void smtpd_goodbye(struct smtpd_session *ss, const char *text);
 
+/* smtpd_goodbye() with "421 <code> <our host name> <text>". */
+void smtpd_goodbye_421(struct smtpd_session *ss, const char *code, const char *text);
+
 /* event() with a printf-style detail; nothing when there is no callback. */
 void smtpd_event(struct smtpd *s, enum smtpd_event ev, const char *peer, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -39,8 +39,7 @@ void smtpd_goodbye(struct smtpd_session *ss, const char *text)
 	smtpd_io_flush(&ss->io, smtpd_now_ms() + GOODBYE_MS, false);
 }
 
-/* goodbye() with "421 4.x.x <host> text". */
-static void goodbye_421(struct smtpd_session *ss, const char *code, const char *text)
+void smtpd_goodbye_421(struct smtpd_session *ss, const char *code, const char *text)
 {
 	char r[400];
 
@@ -88,7 +87,7 @@ static void do_ehlo(struct smtpd_session *ss, bool ehlo)
 	struct smtpd *s = ss->srv;
 	char lines[8][64];
 	size_t n = 0;
-	char r[300];
+	char r[600]; /* room for any line below as the compiler counts it */
 
 	smtpd_transaction_reset(ss);
 	snprintf(ss->env.helo, sizeof(ss->env.helo), "%s", ss->cmd.arg);
@@ -303,6 +302,9 @@ static void handle_command(struct smtpd_session *ss, const char *line, size_t le
 		return;
 	}
 	if (refusal) {
+		/* a refused recipient is a recipient tried: DATA then says "no valid recipients" */
+		if (v == SMTPD_VERB_RCPT && ss->in_mail)
+			ss->rcpt_tried = true;
 		bad(ss, refusal);
 		return;
 	}
@@ -364,15 +366,15 @@ static void handle_status(struct smtpd_session *ss, int rc)
 		smtpd_count(s, &s->st.stalls, 1);
 		smtpd_event(s, SMTPD_EV_STALL, ss->peer, "no command within %u ms",
 			    s->o.command_timeout_ms);
-		goodbye_421(ss, "4.4.2", "Error: timeout exceeded");
+		smtpd_goodbye_421(ss, "4.4.2", "Error: timeout exceeded");
 		break;
 	case SMTPD_IO_SESSION:
 		smtpd_event(s, SMTPD_EV_LIMIT, ss->peer, "session longer than %u s",
 			    s->o.session_timeout_s);
-		goodbye_421(ss, "4.4.2", "Error: session time limit exceeded");
+		smtpd_goodbye_421(ss, "4.4.2", "Error: session time limit exceeded");
 		break;
 	case SMTPD_IO_STOP:
-		goodbye_421(ss, "4.3.2", "Service shutting down");
+		smtpd_goodbye_421(ss, "4.3.2", "Service shutting down");
 		break;
 	case SMTPD_IO_BARE_LF:
 		smtpd_event(s, SMTPD_EV_PROTOCOL, ss->peer, "bare LF in a command line");
@@ -380,7 +382,7 @@ static void handle_status(struct smtpd_session *ss, int rc)
 		break;
 	case SMTPD_IO_FLOOD:
 		smtpd_event(s, SMTPD_EV_LIMIT, ss->peer, "a line without end");
-		goodbye_421(ss, "4.7.0", "Error: line too long");
+		smtpd_goodbye_421(ss, "4.7.0", "Error: line too long");
 		break;
 	default: /* EOF, ERROR: nobody to talk to */
 		ss->over = true;
@@ -422,7 +424,7 @@ void *smtpd_session_main(void *arg)
 		if (!ss->over && ss->errors >= s->o.max_errors) {
 			smtpd_event(s, SMTPD_EV_PROTOCOL, ss->peer, "%u bad commands in a row",
 				    ss->errors);
-			goodbye_421(ss, "4.7.0", "Error: too many errors");
+			smtpd_goodbye_421(ss, "4.7.0", "Error: too many errors");
 		}
 	}
 	smtpd_transaction_reset(ss);
