@@ -545,6 +545,33 @@ TEST(types_refused_with_their_codes)
 	}
 }
 
+/* The first error in document order is the one reported, whatever kind of part had it. */
+TEST(first_error_in_document_order)
+{
+	static const char *const orders[2][2] = { { "image/tiff", "application/pdf" },
+						  { "application/pdf", "image/tiff" } };
+	static const unsigned want[2] = { IRS_E_RX_TIFF, IRS_E_RX_UNPRINTABLE };
+
+	for (int k = 0; k < 2; k++) {
+		struct msg m;
+		struct rx_run r;
+
+		msg_open(&m);
+		fprintf(m.f, "Content-Type: multipart/mixed; boundary=o\r\n\r\n");
+		for (int i = 0; i < 2; i++)
+			fprintf(m.f, "--o\r\nContent-Type: %s\r\n\r\n%s\r\n", orders[k][i],
+				strcmp(orders[k][i], "application/pdf") ? "II*\1garbage"
+									: "%PDF-1.4");
+		fprintf(m.f, "--o--\r\n");
+		msg_close(&m);
+		run(&r, m.p);
+		EXPECT_EQ(want[k], r.res.errcode) TH_LOG("%s", r.res.detail);
+		EXPECT_EQ(RX_IFAX, r.res.kind);
+		run_done(&r);
+		free(m.p);
+	}
+}
+
 TEST(empty_attachments)
 {
 	struct rx_run r;

@@ -88,57 +88,25 @@ static int write_all(const char *dir, const char *name, const void *data, size_t
 	return close(fd);
 }
 
-/* Validate every TIFF, then write the pages of the good ones, in order, as document.tif. */
+/* The pages of every TIFF that validated, in order, as document.tif. */
 static void write_document(struct rx_ctx *c)
 {
-	struct rx_tiff_check *chk = calloc(c->ntiffs, sizeof(*chk));
-	uint64_t budget = c->lim.max_image_bytes;
-	unsigned total = 0, page = 0;
-	bool over = false;
 	struct rx_tiff_out *out;
+	unsigned page = 0;
 	char path[4096];
 
-	if (!chk) {
-		c->io_errno = ENOMEM;
-		return;
-	}
-	for (size_t k = 0; k < c->ntiffs && !over; k++) {
-		struct rx_tiff_check *t = &chk[k];
-
-		if (total == c->lim.max_pages) {
-			over = true;
+	snprintf(path, sizeof(path), "%s/document.tif", c->out_dir);
+	out = rx_tiff_out_open(path);
+	for (size_t k = 0; out && k < c->ntiffs; k++)
+		if (rx_tiff_append(out, c->tiffs[k].data, c->tiffs[k].len, c->tiffs[k].pages, &page,
+				   c->pages))
 			break;
-		}
-		rx_tiff_validate(c->tiffs[k].data, c->tiffs[k].len, c->lim.max_pages - total,
-				 &budget, t);
-		if (t->errcode) {
-			rx_error(c, t->errcode, "part %u: %s", c->tiffs[k].part, t->detail);
-			t->pages = 0; /* a file is kept whole or not at all */
-			if (t->errcode == IRS_E_RX_TOO_MANY_PAGES)
-				break;
-			continue;
-		}
-		total += t->pages;
-		over = t->more;
+	if (rx_tiff_out_close(out) || page != c->pages) {
+		c->io_errno = errno ? errno : EIO;
+	} else {
+		c->res->pages = c->pages;
+		c->res->has_document = true;
 	}
-	if (over)
-		rx_error(c, IRS_E_RX_TOO_MANY_PAGES, "more than %u pages: the first %u are kept",
-			 c->lim.max_pages, c->lim.max_pages);
-	if (total) {
-		snprintf(path, sizeof(path), "%s/document.tif", c->out_dir);
-		out = rx_tiff_out_open(path);
-		for (size_t k = 0; out && k < c->ntiffs; k++)
-			if (chk[k].pages && rx_tiff_append(out, c->tiffs[k].data, c->tiffs[k].len,
-							   chk[k].pages, &page, total))
-				break;
-		if (rx_tiff_out_close(out) || page != total) {
-			c->io_errno = errno ? errno : EIO;
-		} else {
-			c->res->pages = total;
-			c->res->has_document = true;
-		}
-	}
-	free(chk);
 }
 
 /* A message too large to look at: #819 and nothing else. */
@@ -166,6 +134,7 @@ int rx_message_process_mem(const void *msg, size_t len, const char *out_dir,
 		c.lim.max_message_bytes = RX_DEFAULT_MAX_MESSAGE_BYTES;
 	if (!c.lim.max_image_bytes)
 		c.lim.max_image_bytes = RX_DEFAULT_MAX_IMAGE_BYTES;
+	c.budget = c.lim.max_image_bytes;
 	if (len > c.lim.max_message_bytes)
 		return refuse_size(res, len, c.lim.max_message_bytes);
 	if (c.lim.raw_data && write_all(out_dir, "raw.eml", msg, len))
@@ -174,9 +143,9 @@ int rx_message_process_mem(const void *msg, size_t len, const char *out_dir,
 		c.io_errno = ENOMEM;
 	} else {
 		rx_walk(&c);
-		if (c.ntiffs && res->kind == RX_TEXT)
+		if (c.saw_tiff && res->kind == RX_TEXT)
 			res->kind = RX_IFAX;
-		if (c.ntiffs && !c.io_errno)
+		if (c.pages && !c.io_errno)
 			write_document(&c);
 	}
 	if (c.text && (fclose(c.text) || c.io_errno) && !c.io_errno)

@@ -36,11 +36,11 @@ struct rx_part {
 	size_t hdr_len, body_len;
 };
 
-/* A decoded TIFF waiting to be validated and appended. */
+/* A decoded TIFF, validated when it was met, waiting to be appended. */
 struct rx_tiff_blob {
 	const unsigned char *data;
 	size_t len;
-	unsigned part; /* 1-based part number, for the detail */
+	unsigned pages; /* validated pages to take from it (0: refused) */
 };
 
 struct rx_ctx {
@@ -53,6 +53,10 @@ struct rx_ctx {
 	size_t nowned;
 	struct rx_tiff_blob *tiffs;
 	size_t ntiffs;
+	unsigned pages;	   /* validated so far, at most lim.max_pages */
+	uint64_t budget;   /* bitmap bytes validation may still decode */
+	bool pages_full;   /* #829 reached: later TIFFs are not looked at */
+	bool saw_tiff;	   /* a TIFF was met (kind RX_IFAX), whatever became of it */
 	FILE *text;	   /* text.txt once the first text part came */
 	bool text_cut;	   /* max_text_lines reached: nothing more is written */
 	bool text_midline; /* the last character written was not a line end */

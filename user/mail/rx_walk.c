@@ -61,21 +61,48 @@ static bool name_is_tiff(const char *name)
 	       (n > 5 && !strcasecmp(name + n - 5, ".tiff"));
 }
 
+/*
+ * A TIFF met in part number: validated now, so that errors come in
+ * document order, and kept whole or not at all.
+ */
 static void add_tiff(struct rx_ctx *c, unsigned number, const unsigned char *data, size_t len)
 {
+	struct rx_tiff_check chk;
 	struct rx_tiff_blob *t;
 
+	c->saw_tiff = true;
+	if (c->pages_full)
+		return;
 	if (c->ntiffs >= RX_MAX_PARTS) {
 		rx_error(c, IRS_E_RX_MIME, "more than %d files in the message", RX_MAX_PARTS);
 		return;
 	}
+	if (c->pages == c->lim.max_pages) {
+		chk = (struct rx_tiff_check){ .more = true };
+	} else {
+		rx_tiff_validate(data, len, c->lim.max_pages - c->pages, &c->budget, &chk);
+		if (chk.errcode) {
+			rx_error(c, chk.errcode, "part %u: %s", number, chk.detail);
+			c->pages_full = chk.errcode == IRS_E_RX_TOO_MANY_PAGES;
+			return;
+		}
+	}
+	if (chk.more) {
+		rx_error(c, IRS_E_RX_TOO_MANY_PAGES, "more than %u pages: the first %u are kept",
+			 c->lim.max_pages, c->lim.max_pages);
+		c->pages_full = true;
+	}
+	if (!chk.pages)
+		return;
 	t = realloc(c->tiffs, (c->ntiffs + 1) * sizeof(*t));
 	if (!t) {
 		c->io_errno = ENOMEM;
 		return;
 	}
 	c->tiffs = t;
-	c->tiffs[c->ntiffs++] = (struct rx_tiff_blob){ .data = data, .len = len, .part = number };
+	c->tiffs[c->ntiffs++] =
+		(struct rx_tiff_blob){ .data = data, .len = len, .pages = chk.pages };
+	c->pages += chk.pages;
 }
 
 void rx_walk_file(struct rx_ctx *c, unsigned number, const char *name, const unsigned char *data,
