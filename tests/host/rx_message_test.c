@@ -977,6 +977,34 @@ TEST(hundred_thousand_parts)
 	free(m.p);
 }
 
+/* Headers as large and as many as the limits allow, full of parameters and would-be words. */
+TEST(hostile_headers_stay_linear)
+{
+	struct msg m;
+	struct rx_run r;
+	time_t t0 = time(NULL);
+
+	msg_open(&m);
+	fprintf(m.f, "Content-Type: multipart/mixed; boundary=p\r\n\r\n");
+	for (int i = 0; i < 990; i++) {
+		fprintf(m.f, "--p\r\nContent-Type: text/plain");
+		for (int k = 0; k < 1500; k++)
+			fprintf(m.f, ";a=b");
+		fprintf(m.f, "; name=\"");
+		for (int k = 0; k < 1500; k++)
+			fprintf(m.f, "=?a?B?");
+		fprintf(m.f, "\"\r\n\r\nx\r\n");
+	}
+	fprintf(m.f, "--p--\r\n");
+	msg_close(&m);
+	run_lim(&r, m.p, m.len, &(struct rx_limits){ 0 });
+	EXPECT_EQ(0, r.res.errcode) TH_LOG("%s", r.res.detail);
+	EXPECT_EQ(990, r.res.text_lines);
+	EXPECT_GE(5, time(NULL) - t0);
+	run_done(&r);
+	free(m.p);
+}
+
 TEST(broken_structures_are_819)
 {
 	static const char *const cases[] = {

@@ -237,15 +237,26 @@ struct param_parts {
 /* A quoted-string or token at *s, unquoted into a new string; *s moves past it. */
 static char *param_value(const char **s)
 {
-	const char *p = *s;
-	size_t n = 0, cap = strlen(p) + 1;
-	char *v = malloc(cap);
+	const char *p = *s, *end = p;
+	size_t n = 0;
+	char *v;
 
+	/* Its extent first: the allocation is the value's size, never the rest of the header's. */
+	if (*end == '"') {
+		for (end++; *end && *end != '"'; end++)
+			if (*end == '\\' && end[1])
+				end++;
+	} else {
+		/* Lenient: anything up to ';' or a blank (unquoted '/' and '=' are common). */
+		while (*end && *end != ';' && !is_wsp(*end) && *end != '\r' && *end != '\n')
+			end++;
+	}
+	v = malloc((size_t)(end - p) + 1);
 	if (!v)
 		return NULL;
 	if (*p == '"') {
-		for (p++; *p && *p != '"'; p++) {
-			if (*p == '\\' && p[1])
+		for (p++; p < end; p++) {
+			if (*p == '\\' && p + 1 < end)
 				p++;
 			if (*p != '\r' && *p != '\n')
 				v[n++] = *p;
@@ -253,9 +264,9 @@ static char *param_value(const char **s)
 		if (*p == '"')
 			p++;
 	} else {
-		/* Lenient: anything up to ';' or a blank (unquoted '/' and '=' are common). */
-		while (*p && *p != ';' && !is_wsp(*p) && *p != '\r' && *p != '\n')
-			v[n++] = *p++;
+		memcpy(v, p, (size_t)(end - p));
+		n = (size_t)(end - p);
+		p = end;
 	}
 	v[n] = '\0';
 	*s = p;
@@ -490,6 +501,9 @@ void rx_header_msgid(const char *value, char *out, size_t outlen)
 
 /* --- RFC 2047 encoded words -------------------------------------------------------- */
 
+/* Longer than RFC 2047's 75 for mailers that ignore it, short enough to bound the work. */
+#define MAX_WORD 256
+
 /*
  * The encoded word at s ("=?cs?B?...?="): decoded into b as UTF-8 and its
  * length returned, or 0 when s is not one.
@@ -505,7 +519,8 @@ static size_t encoded_word(const char *s, struct mbuf *b)
 		return 0;
 	enc = (char)toupper((unsigned char)q1[1]);
 	text = q1 + 3;
-	end = strstr(text, "?=");
+	/* RFC 2047 words are at most 75 characters: the search for the end is bounded too. */
+	end = memmem(text, strnlen(text, MAX_WORD), "?=", 2);
 	if ((enc != 'B' && enc != 'Q') || !end)
 		return 0;
 	for (const char *p = cs; p < end; p++)
