@@ -48,7 +48,7 @@ VM_TEST_PROGS := $(patsubst tests/vm/%.c,$(B)/tests/vm/%,$(wildcard tests/vm/*.c
 CHECKPATCH := $(B)/linux-source/scripts/checkpatch.pl
 KMOD_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*.[ch])) $(wildcard include/uapi/linux/*.h)
 
-.PHONY: all module user tests check demo lint clean setup bench FORCE
+.PHONY: all module user tests check demo lint clean setup bench fuzz FORCE
 
 all: module user
 
@@ -142,6 +142,28 @@ $(B)/tests/bench/encode_bench: tests/bench/encode_bench.c $(LIB_ARCHIVES)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_ARCHIVES) $(USER_LIBS)
 
 bench: all $(BENCH_PROGS)
+
+# Fuzz targets (scripts/fuzz runs them; tests/host/fuzz_smoke.sh briefly): every
+# tests/fuzz/<name>_fuzz.c -> build/fuzz/<name>_fuzz, libFuzzer with ASan and UBSan, linked
+# with the library code built again by clang with coverage. Warnings are the gcc build's
+# business here: no -Werror, so that a clang-only warning never hides a crash.
+FUZZ_CC ?= clang
+FUZZ_CFLAGS = $(filter-out -O2 -Werror,$(USER_CFLAGS)) -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_PROGS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/*_fuzz.c))
+FUZZ_LIB_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(foreach d,$(LIB_DIRS),$(wildcard user/$(d)/*.c)))
+
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(B)/fuzz/libirsend-fuzz.a: $(FUZZ_LIB_OBJS)
+	@rm -f $@ && ar rcs $@ $^
+
+$(B)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(B)/fuzz/libirsend-fuzz.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/lib -fsanitize=fuzzer -o $@ $< $(B)/fuzz/libirsend-fuzz.a $(USER_LIBS)
+
+fuzz: $(FUZZ_PROGS)
 
 tests: all $(VM_TEST_PROGS) $(HOST_TEST_PROGS) $(TEST_LIB_PROGS)
 
