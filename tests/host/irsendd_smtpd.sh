@@ -19,7 +19,7 @@ for t in python3 swaks pbmtext pnmtotiff tiffcp openssl; do
 		exit 0
 	}
 done
-tap_plan 8
+tap_plan 10
 work=$(mktemp -d)
 trap 'irsendd_cleanup; rm -rf "$work"' EXIT
 chmod 0755 "$work"
@@ -101,6 +101,49 @@ n=$(docs)
 out=$(sw --header "Subject: allowed again")
 wait_docs $((n + 1)) && tap_ok "IP allow-list: listed, taken" || tap_fail "IP allow-list: listed, taken" "$out"
 ctl settings set smtpd.allow "" >/dev/null
+
+# A message we took (250) but cannot output gets a DSN to its sender
+# (RFC 3461), here through our own server again: it comes back as a DSN
+# about that message. NOTIFY=NEVER: no DSN.
+# smtp_send SUBJECT NOTIFY: a broken TIFF by Python's smtplib.
+smtp_send() {
+	python3 - "$port" "$1" "$2" <<'PY'
+import smtplib, sys, email.message, email.policy, email.utils
+m = email.message.EmailMessage()
+m["From"] = "bad.sender@irsend.test"; m["To"] = "fax@irsend.test"; m["Subject"] = sys.argv[2]
+m["Message-ID"] = "<%s@example.org>" % sys.argv[2].replace(" ", "-")
+m.set_content("")
+m.add_attachment(b"II*\x00garbage" * 10, maintype="image", subtype="tiff", filename="bad.tif")
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1])) as s:
+    opts = ["NOTIFY=" + sys.argv[3]] if sys.argv[3] else []
+    s.sendmail("bad.sender@irsend.test", ["fax@irsend.test"], m.as_bytes(policy=email.policy.SMTP), rcpt_options=opts)
+PY
+}
+# log_has PYTHON-CONDITION: wait until a reception log entry e matches.
+log_has() {
+	for _ in $(seq 100); do
+		ctl receive log --recent 1000 --json | python3 -c '
+import json, sys
+sys.exit(0 if any(eval(sys.argv[1]) for e in json.load(sys.stdin)["receptions"]) else 1)' "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+smtp_send "broken one" ""
+if log_has 'e["subject"] == "broken one" and e["code"] == 821 and e.get("dsn_code") == 899' &&
+	log_has 'e["kind"] == "dsn" and e.get("about") == "<broken-one@example.org>"'; then
+	tap_ok "a message taken but not output (#821): a DSN goes to its sender and arrives"
+else
+	tap_fail "a message taken but not output (#821): a DSN goes to its sender and arrives" \
+		"$(ctl receive log 2>&1 | tail -4)" "$(tail -5 "$work/irsendd.log")"
+fi
+smtp_send "broken two" NEVER
+# The DSN is decided before the entry is logged: the entry says whether one went.
+if log_has 'e["subject"] == "broken two" and e["code"] == 821 and "dsn_code" not in e'; then
+	tap_ok "NOTIFY=NEVER: no DSN"
+else
+	tap_fail "NOTIFY=NEVER: no DSN" "$(ctl receive log --json 2>&1 | tail -c 600)"
+fi
 
 # The loop: irsend sends a full-mode I-Fax through its own SMTP server.
 n=$(docs)

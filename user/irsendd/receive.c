@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "atomic_file.h"
 #include "deliver_mail.h"
 #include "errcodes.h"
 #include "fsutil.h"
@@ -214,6 +215,72 @@ static void queue_notice(struct receiver *rx, const struct rx_result *res, struc
 		log_msg(LOG_ERR, 0, "reception: cannot wake the main loop: %s", strerror(errno));
 }
 
+/* The envelope kept beside a spooled SMTP message, or NULL. */
+static struct json_object *read_envelope(const char *eml_path)
+{
+	char env[RX_PATH_MAX + 400];
+	size_t n = strlen(eml_path);
+
+	snprintf(env, sizeof(env), "%.*s.env", (int)(n - 4), eml_path);
+	return json_object_from_file(env);
+}
+
+static void remove_envelope(const char *eml_path)
+{
+	char env[RX_PATH_MAX + 400];
+	size_t n = strlen(eml_path);
+
+	snprintf(env, sizeof(env), "%.*s.env", (int)(n - 4), eml_path);
+	unlink(env);
+}
+
+/*
+ * We said 250 to a message we then could not output: its sender gets a
+ * DSN (RFC 3461: unless every recipient said NOTIFY=NEVER, and never for
+ * the null sender). A DSN that cannot go is #832 in the log entry.
+ */
+static void send_dsn(struct receiver *rx, const char *key, const char *eml_path, unsigned int code,
+		     struct json_object *entry)
+{
+	struct json_object *env = read_envelope(eml_path), *from, *rcpts;
+	struct settings_store *u = receive_user_settings(rx);
+	char path[RX_PATH_MAX + 100], *user_text, *service_text;
+	struct irs_smtp_result sres = { .code = IRS_E_DSN_SEND };
+	const char *host = u ? settings_store_get(u, "device.hostname") : "";
+
+	if (!env || !json_object_object_get_ex(env, "from", &from) ||
+	    !*json_object_get_string(from) || !json_object_object_get_ex(env, "dsn_rcpt", &rcpts) ||
+	    !json_object_array_length(rcpts))
+		goto out;
+	snprintf(path, sizeof(path), "%s/dsn-%.64s.eml", rx->dir, key);
+	if (rx_dsn_build(eml_path, json_object_get_string(from),
+			 json_object_get_string(json_object_array_get_idx(rcpts, 0)),
+			 *host ? host : "irsend", code, path) < 0) {
+		snprintf(sres.text, sizeof(sres.text),
+			 "no DSN: the sender's address is not usable");
+	} else {
+		pthread_mutex_lock(&rx->lock);
+		user_text = dup_text(rx->user_text);
+		service_text = dup_text(rx->service_text);
+		pthread_mutex_unlock(&rx->lock);
+		deliver_prebuilt(user_text, service_text, json_object_get_string(from), path,
+				 &sres);
+		free(user_text);
+		free(service_text);
+		if (sres.code != IRS_E_SENT)
+			sres.code = IRS_E_DSN_SEND;
+	}
+	unlink(path);
+	json_object_object_add(entry, "dsn_code", json_object_new_int((int)sres.code));
+	json_object_object_add(entry, "dsn", json_object_new_string(sres.text));
+	if (sres.code != IRS_E_SENT)
+		log_msg(LOG_WARNING, 0, "reception %s: #832 DSN to %s not sent: %s", key,
+			json_object_get_string(from), sres.text);
+out:
+	json_object_put(env);
+	settings_store_free(u);
+}
+
 /* One spool file: 0 when it is done with (removed), -1 to keep it for later. */
 static int process_one(struct receiver *rx, const char *name, const struct rx_limits *lim)
 {
@@ -267,6 +334,8 @@ static int process_one(struct receiver *rx, const char *name, const struct rx_li
 	}
 	if (res.full_mode && (res.kind == RX_IFAX || res.kind == RX_TEXT))
 		send_mdn(rx, key, &res, code, *why ? why : res.detail, e);
+	if (code && code != IRS_E_RX_TOO_MANY_LINES)
+		send_dsn(rx, key, path, code, e);
 	log_append(rx, e);
 	json_object_put(e);
 	if (code)
@@ -279,6 +348,7 @@ static int process_one(struct receiver *rx, const char *name, const struct rx_li
 	pthread_mutex_lock(&rx->lock);
 	rx->st.received++;
 	pthread_mutex_unlock(&rx->lock);
+	remove_envelope(path);
 	if (unlink(path) < 0)
 		log_msg(LOG_ERR, 0, "reception %s: cannot remove it from the spool: %s", key,
 			strerror(errno));
@@ -366,9 +436,10 @@ static void *worker_main(void *arg)
 	}
 }
 
-int receive_spool_file(struct receiver *rx, const char *path, const char *source)
+int receive_spool_file(struct receiver *rx, const char *path, const char *source,
+		       const char *envelope)
 {
-	char name[RX_PATH_MAX + 100];
+	char name[RX_PATH_MAX + 100], env[RX_PATH_MAX + 120];
 	unsigned int seq;
 	int fd;
 
@@ -386,6 +457,21 @@ int receive_spool_file(struct receiver *rx, const char *path, const char *source
 		return -1;
 	}
 	close(fd);
+	/* The envelope first: whenever NAME.eml is there, so is what it needs. */
+	if (envelope) {
+		struct atomic_file af;
+
+		snprintf(env, sizeof(env), "%.*s.env",
+			 (int)(strlen(name) - 4 - strlen(rx->spool) - 1),
+			 name + strlen(rx->spool) + 1);
+		if (atomic_file_create(&af, rx->spool, env) < 0)
+			return -1;
+		if (atomic_file_write(&af, envelope, strlen(envelope)) < 0 ||
+		    atomic_file_commit(&af) < 0) {
+			atomic_file_abort(&af);
+			return -1;
+		}
+	}
 	if (rename(path, name) < 0 || fsync_dir(rx->spool) < 0)
 		return -1;
 	receive_kick(rx);

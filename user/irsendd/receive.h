@@ -51,8 +51,15 @@ void receive_ready(struct receiver *rx);
 /* Start a POP check now: 0, or -1 when one runs already or no POP server is set (why in err). */
 int receive_poll_now(struct receiver *rx, char *err, size_t errlen);
 
-/* Spool one message (SMTP server): moves path into the spool; 0, or -1 with errno. */
-int receive_spool_file(struct receiver *rx, const char *path, const char *source);
+/*
+ * Spool one message (SMTP server): moves path into the spool; 0, or -1
+ * with errno. envelope (may be NULL): its sender and the recipients that
+ * want a DSN on failure, kept beside it as NAME.env (JSON: "from",
+ * "dsn_rcpt": [...]), so that a message we accepted and then could not
+ * process is answered with a DSN (RFC 3461).
+ */
+int receive_spool_file(struct receiver *rx, const char *path, const char *source,
+		       const char *envelope);
 
 /* The directory the SMTP server should write incoming messages to (same file system). */
 const char *receive_incoming_dir(const struct receiver *rx);

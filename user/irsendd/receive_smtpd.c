@@ -1,6 +1,7 @@
 #include "receive_smtpd.h"
 
 #include <arpa/inet.h>
+#include <json-c/json.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -137,12 +138,37 @@ static bool peer_allowed(const struct sockaddr *sa, socklen_t len, void *arg)
 	return false;
 }
 
+/* What reception needs of the envelope later: the sender, who wants a DSN on failure. */
+static char *envelope_json(const struct smtpd_envelope *env)
+{
+	struct json_object *o = json_object_new_object(), *rcpts = json_object_new_array();
+	char *text;
+
+	json_object_object_add(o, "from", json_object_new_string(env->mail_from));
+	json_object_object_add(o, "peer", json_object_new_string(env->peer));
+	json_object_object_add(o, "tls", json_object_new_boolean(env->tls));
+	for (size_t i = 0; i < env->nrcpt; i++) {
+		unsigned int notify = env->rcpt_dsn ? env->rcpt_dsn[i].notify : 0;
+
+		/* No NOTIFY means FAILURE (RFC 3461 4.1). */
+		if (!notify || (notify & SMTPD_NOTIFY_FAILURE))
+			json_object_array_add(rcpts, json_object_new_string(env->rcpt[i]));
+	}
+	json_object_object_add(o, "dsn_rcpt", rcpts);
+	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return text;
+}
+
 static int deliver(const struct smtpd_envelope *env, const char *path, void *arg, char *reply,
 		   size_t replylen)
 {
 	struct rx_smtpd *s = arg;
+	char *envelope = envelope_json(env);
+	int ret = receive_spool_file(s->rx, path, "smtp", envelope);
 
-	if (receive_spool_file(s->rx, path, "smtp") < 0) {
+	free(envelope);
+	if (ret < 0) {
 		log_msg(LOG_ERR, 0, "SMTP reception from %s: the spool refused it: %s", env->peer,
 			strerror(errno));
 		snprintf(reply, replylen, "452 4.3.1 Insufficient system storage");
