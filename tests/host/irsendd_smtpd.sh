@@ -19,7 +19,7 @@ for t in python3 swaks pbmtext pnmtotiff tiffcp openssl; do
 		exit 0
 	}
 done
-tap_plan 10
+tap_plan 12
 work=$(mktemp -d)
 trap 'irsendd_cleanup; rm -rf "$work"' EXIT
 chmod 0755 "$work"
@@ -28,7 +28,8 @@ irsendd_users || {
 	tap_done
 }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-irsendd_provision "$work" && irsendd_start "$work" && irsendd_license SEND || {
+irsendd_provision "$work" && irsendd_start "$work" -s "macfilter_store=$work/mac.conf" &&
+	irsendd_license SEND || {
 	tap_fail "start irsendd with SEND"
 	tap_done
 }
@@ -38,7 +39,7 @@ for kv in smtpd.enabled=on mail.from=fax@irsend.test smtp.server=127.0.0.1 smtp.
 done
 ctl service set SMTPRXPN "$port" >/dev/null
 # The port is bound at start.
-irsendd_stop && irsendd_start "$work"
+irsendd_stop && irsendd_start "$work" -s "macfilter_store=$work/mac.conf"
 { echo "irsend smtpd test"; seq 1 20; } | pbmtext >"$work/p.pbm"
 pnmtotiff "$work/p.pbm" 2>/dev/null | tiffcp -c g3 - "$work/fax.tif" 2>/dev/null ||
 	{ pnmtotiff "$work/p.pbm" >"$work/raw.tif" 2>/dev/null && tiffcp -c g3 "$work/raw.tif" "$work/fax.tif"; }
@@ -100,6 +101,37 @@ ctl settings set smtpd.allow "198.18.0.0/15,127.0.0.0/8" >/dev/null
 n=$(docs)
 out=$(sw --header "Subject: allowed again")
 wait_docs $((n + 1)) && tap_ok "IP allow-list: listed, taken" || tap_fail "IP allow-list: listed, taken" "$out"
+ctl settings set smtpd.allow "" >/dev/null
+
+# The MAC rule first (seed 2.1.5): a host in its own network namespace,
+# 198.18.77.2 with a known MAC, unlisted by IP, is let in when the MAC
+# allow-list is on and lists it.
+ns=irsend-smtpd-$$
+cleanup_ns() { ip netns del "$ns" 2>/dev/null; ip link del irs-smtpd0 2>/dev/null; }
+trap 'cleanup_ns; irsendd_cleanup; rm -rf "$work"' EXIT
+ip netns add "$ns" && ip link add irs-smtpd0 type veth peer name eth0 netns "$ns" &&
+	ip addr add 198.18.77.1/24 dev irs-smtpd0 && ip link set irs-smtpd0 up &&
+	ip -n "$ns" link set eth0 address 02:00:00:77:00:02 && ip -n "$ns" link set eth0 up &&
+	ip -n "$ns" addr add 198.18.77.2/24 dev eth0 && ip -n "$ns" link set lo up
+nsw() { ip netns exec "$ns" swaks --server 198.18.77.1 --port "$port" --from a@example.org --to fax@irsend.test --timeout 10 "$@" 2>&1; }
+ctl settings set smtpd.allow 10.0.0.0/8 >/dev/null
+out=$(nsw --header "Subject: mac unlisted")
+if grep -q '554 5.7.1' <<<"$out"; then
+	tap_ok "MAC filter off: a peer outside the IP allow-list is refused"
+else
+	tap_fail "MAC filter off: a peer outside the IP allow-list is refused" "$out"
+fi
+printf 'enabled on\nmac 02:00:00:77:00:02\n' >"$work/mac.conf"
+chmod 0644 "$work/mac.conf"
+ctl settings set smtpd.allow 10.0.0.0/16 >/dev/null # a change: the server restarts and reads the list
+n=$(docs)
+out=$(nsw --header "Subject: mac listed")
+if grep -q '^<-  250 2.0.0' <<<"$out" && wait_docs $((n + 1)); then
+	tap_ok "MAC filter on and the peer's MAC listed: taken although its IP is not listed"
+else
+	tap_fail "MAC filter on and the peer's MAC listed: taken although its IP is not listed" "$(tr "\n" "|" <<<"$out")" \
+		"$(cat /proc/net/arp)" "$(tail -4 "$work/irsendd.log")"
+fi
 ctl settings set smtpd.allow "" >/dev/null
 
 # A message we took (250) but cannot output gets a DSN to its sender

@@ -271,7 +271,7 @@ static int start_reception(struct agent *a, char *err, size_t errlen)
 	receive_configure(a->receiver, a->settings, service);
 	free(service);
 	a->server.receiver = a->receiver;
-	a->rx_smtpd = rx_smtpd_new(a->smtpd_fd, a->receiver);
+	a->rx_smtpd = rx_smtpd_new(a->smtpd_fd, a->receiver, a->cfg.macfilter_store);
 	if (!a->rx_smtpd) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

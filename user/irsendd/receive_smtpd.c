@@ -13,6 +13,8 @@
 #include "errcodes.h"
 #include "keystore.h"
 #include "log.h"
+#include "mac.h"
+#include "macfilter_store.h"
 #include "receive.h"
 #include "settings_store.h"
 #include "smtpd.h"
@@ -30,6 +32,8 @@ struct net {
 struct rx_smtpd {
 	int listen_fd;
 	struct receiver *rx;
+	char macfilter_path[256];
+	struct macfilter_store macs; /* as saved when the server (re)started */
 	struct smtpd *srv;
 	SSL_CTX *tls;
 	char hostname[256];
@@ -47,15 +51,50 @@ int rx_smtpd_bind(const struct settings_store *user, const struct settings_store
 	return smtpd_listen(NULL, (uint16_t)port, err, errlen);
 }
 
-struct rx_smtpd *rx_smtpd_new(int listen_fd, struct receiver *rx)
+struct rx_smtpd *rx_smtpd_new(int listen_fd, struct receiver *rx, const char *macfilter_store)
 {
 	struct rx_smtpd *s = calloc(1, sizeof(*s));
 
 	if (s) {
 		s->listen_fd = listen_fd;
 		s->rx = rx;
+		snprintf(s->macfilter_path, sizeof(s->macfilter_path), "%s", macfilter_store);
 	}
 	return s;
+}
+
+/* The peer's MAC from the kernel's ARP table (IPv4 peers on the link): 0, or -1. */
+static int arp_mac(const unsigned char *a4, uint8_t mac[MAC_LEN])
+{
+	char line[256], ip[64], hw[64], want[INET_ADDRSTRLEN];
+	FILE *f = fopen("/proc/net/arp", "re");
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	inet_ntop(AF_INET, a4, want, sizeof(want));
+	while (ret < 0 && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %*s %*s %63s", ip, hw) == 2 && strcmp(ip, want) == 0 &&
+		    mac_parse(hw, mac))
+			ret = 0;
+	fclose(f);
+	return ret;
+}
+
+/*
+ * The MAC rule comes first (seed 2.1.5): with the MAC filter on, a peer
+ * whose address is listed there is let in whatever the IP allow-list says.
+ */
+static bool mac_listed(const struct rx_smtpd *s, const unsigned char *a4)
+{
+	uint8_t mac[MAC_LEN];
+
+	if (!s->macs.enabled || !a4 || arp_mac(a4, mac) < 0)
+		return false;
+	for (size_t i = 0; i < s->macs.count; i++)
+		if (memcmp(s->macs.macs[i], mac, MAC_LEN) == 0)
+			return true;
+	return false;
 }
 
 static void stop(struct rx_smtpd *s)
@@ -135,7 +174,7 @@ static bool peer_allowed(const struct sockaddr *sa, socklen_t len, void *arg)
 		if (s->allow[i].family == AF_INET6 && a6 && in_net(&s->allow[i], a6))
 			return true;
 	}
-	return false;
+	return mac_listed(s, a4);
 }
 
 /* What reception needs of the envelope later: the sender, who wants a DSN on failure. */
@@ -234,6 +273,10 @@ int rx_smtpd_apply(struct rx_smtpd *s, const struct settings_store *user,
 	}
 	if (load_allow(s, settings_store_get(user, "smtpd.allow"), err, errlen) < 0)
 		return -1;
+	macfilter_store_init(&s->macs);
+	if (access(s->macfilter_path, F_OK) == 0 &&
+	    macfilter_store_load(&s->macs, s->macfilter_path, err, errlen) < 0)
+		log_msg(LOG_WARNING, 0, "SMTP reception: the MAC allow-list is not used: %s", err);
 	o.tls_mode = strcmp(mode, "ssl") == 0  ? SMTPD_TLS_REQUIRED
 		     : strcmp(mode, "on") == 0 ? SMTPD_TLS_ON
 					       : SMTPD_TLS_OFF;

@@ -5,6 +5,11 @@
  * moment (STARTTLS mode, the key pair named by smtpd.key, the IP
  * allow-list, the limits) and is restarted on the same socket whenever
  * they change. Accepted messages go to the reception spool.
+ *
+ * The IP allow-list (smtpd.allow; empty: everyone) yields to the MAC
+ * allow-list as the MAC filter does: with the filter on, an IPv4 peer on
+ * the link whose MAC address is listed is let in even when its IP address
+ * is not (its MAC from the kernel's ARP table).
  */
 #ifndef IRSENDD_RECEIVE_SMTPD_H
 #define IRSENDD_RECEIVE_SMTPD_H
@@ -20,7 +25,8 @@ struct rx_smtpd;
 int rx_smtpd_bind(const struct settings_store *user, const struct settings_store *service,
 		  char *err, size_t errlen);
 
-struct rx_smtpd *rx_smtpd_new(int listen_fd, struct receiver *rx);
+/* macfilter_store: the saved MAC allow-list (its MAC-first rule applies to the IP allow-list). */
+struct rx_smtpd *rx_smtpd_new(int listen_fd, struct receiver *rx, const char *macfilter_store);
 
 /*
  * (Re)start with these settings; stopped when smtpd.enabled is off. 0, or
