@@ -162,9 +162,12 @@ static unsigned decode_page(TIFF *t, unsigned page, uint32_t h, uint16_t comp, s
 	log->errors = 0;
 	if (TIFFIsTiled(t)) {
 		uint64_t size = TIFFTileSize64(t);
-		uint32_t tiles = TIFFNumberOfTiles(t);
+		uint32_t tiles = TIFFNumberOfTiles(t), tw = 0, tl = 0;
 
-		if (!size || size > MAX_TILE_BYTES || !tiles) {
+		TIFFGetField(t, TIFFTAG_TILEWIDTH, &tw);
+		TIFFGetField(t, TIFFTAG_TILELENGTH, &tl);
+		/* TIFF 6.0 wants multiples of 16; libtiff reads others but will not write them. */
+		if (!size || size > MAX_TILE_BYTES || !tiles || !tw || !tl || tw % 16 || tl % 16) {
 			snprintf(out->detail, sizeof(out->detail), "page %u has unusable tiles",
 				 page);
 			return IRS_E_RX_TIFF;
