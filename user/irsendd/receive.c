@@ -304,15 +304,41 @@ static int process_one(struct receiver *rx, const char *name, const struct rx_li
 		return -1;
 	}
 	if (rx_message_process(path, staging, lim, &res) < 0) {
-		log_msg(LOG_ERR, 0, "reception %s: %s (kept in the spool)", key, strerror(errno));
+		int err = errno;
+
+		log_msg(LOG_ERR, 0, "reception %s: %s (kept in the spool)", key, strerror(err));
+		/* A full disk is a full inbox: stop taking messages until there is room. */
+		if (err == ENOSPC || err == EDQUOT) {
+			pthread_mutex_lock(&rx->lock);
+			rx->inbox_full = true;
+			pthread_mutex_unlock(&rx->lock);
+		}
 		remove_tree(staging);
 		free(staging);
 		json_object_put(e);
 		return -1;
 	}
 	code = res.errcode;
-	if ((res.kind == RX_IFAX || res.kind == RX_TEXT) && (res.has_document || res.has_text))
+	if ((res.kind == RX_IFAX || res.kind == RX_TEXT) && (res.has_document || res.has_text)) {
 		id = store(rx, key, staging, &res, &code, why, sizeof(why));
+		if (!id) {
+			/* No room: the message waits in the spool until there is (nothing lost). */
+			remove_tree(staging);
+			free(staging);
+			json_object_put(e);
+			pthread_mutex_lock(&rx->lock);
+			if (!rx->inbox_full)
+				log_msg(LOG_WARNING, 0,
+					"reception: #%03u %s; messages wait in the spool", code,
+					why);
+			rx->inbox_full = true;
+			pthread_mutex_unlock(&rx->lock);
+			return -1;
+		}
+		pthread_mutex_lock(&rx->lock);
+		rx->inbox_full = false;
+		pthread_mutex_unlock(&rx->lock);
+	}
 	remove_tree(staging); /* gone already when stored */
 	free(staging);
 	json_object_object_add(e, "time", json_object_new_int64(time(NULL)));
@@ -407,8 +433,17 @@ static void work_spool(struct receiver *rx)
 		pthread_mutex_lock(&rx->lock);
 		stop = rx->stop;
 		pthread_mutex_unlock(&rx->lock);
-		if (!stop)
-			process_one(rx, names[i]->d_name, &lim);
+		/* A message that must wait (no room) stops the round: order is kept. */
+		if (!stop && process_one(rx, names[i]->d_name, &lim) < 0)
+			stop = true;
+		if (stop) {
+			pthread_mutex_lock(&rx->lock);
+			rx->st.spooled = (unsigned int)(n - i);
+			pthread_mutex_unlock(&rx->lock);
+			for (int k = i; k < n; k++)
+				free(names[k]);
+			break;
+		}
 		pthread_mutex_lock(&rx->lock);
 		if (rx->st.spooled)
 			rx->st.spooled--;
@@ -516,6 +551,9 @@ struct receiver *receive_open(const char *data_dir, char *err, size_t errlen)
 	if (make_dirs(rx, data_dir, err, errlen) < 0)
 		goto fail;
 	st = box_store_open(rx->inbox_dir, &opts, &rx->inbox);
+	/* A fax machine's memory holds more than a User Inbox: the store's most. */
+	if (st == BOX_OK)
+		st = box_set_doc_limit(rx->inbox, 0, BOX_MAX_DOC_LIMIT);
 	if (st != BOX_OK) {
 		snprintf(err, errlen, "the Memory RX Inbox %s: %s", rx->inbox_dir,
 			 box_strerror(st));
@@ -639,4 +677,22 @@ char *receive_log_read(struct receiver *rx, size_t max)
 		start++;
 	memmove(text, start, strlen(start) + 1);
 	return text;
+}
+
+bool receive_inbox_full(struct receiver *rx)
+{
+	bool full;
+
+	pthread_mutex_lock(&rx->lock);
+	full = rx->inbox_full;
+	pthread_mutex_unlock(&rx->lock);
+	return full;
+}
+
+void receive_space_freed(struct receiver *rx)
+{
+	pthread_mutex_lock(&rx->lock);
+	rx->inbox_full = false;
+	pthread_mutex_unlock(&rx->lock);
+	receive_kick(rx);
 }

@@ -91,6 +91,14 @@ typedef void (*receive_notice_fn)(void *arg, uint32_t job, unsigned int dest, un
 				  const char *text);
 void receive_set_notice_hook(struct receiver *rx, receive_notice_fn fn, void *arg);
 
+/*
+ * The Memory RX Inbox had no room for the last message, which waits in
+ * the spool: POP checks fetch nothing and the SMTP server answers 452
+ * until documents are deleted (receive_space_freed()).
+ */
+bool receive_inbox_full(struct receiver *rx);
+void receive_space_freed(struct receiver *rx);
+
 /* The reception log, oldest first: the last max entries as JSON text lines (free() it). */
 char *receive_log_read(struct receiver *rx, size_t max);
 

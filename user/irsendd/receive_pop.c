@@ -136,6 +136,11 @@ static void check(struct receiver *rx, struct poll_outcome *out)
 		goto done;
 	}
 	pop_session_opts(u, s, tls, &o);
+	if (receive_inbox_full(rx)) {
+		outcome(out, IRS_E_BOX_FULL, "%s",
+			"the Memory RX Inbox is full: messages stay on the server");
+		goto done;
+	}
 	if (!*o.host) {
 		outcome(out, IRS_E_POP_CONNECT, "%s", "no POP server is set (pop.server)");
 		goto done;

@@ -19,6 +19,7 @@ struct receiver {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop, pending;
+	bool inbox_full;		/* a message waits in the spool for room */
 	char *user_text, *service_text; /* the settings of the moment, for the threads */
 	unsigned int interval_min;	/* pop.interval */
 	unsigned int seq;		/* spool names of this run */

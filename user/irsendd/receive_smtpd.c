@@ -203,9 +203,16 @@ static int deliver(const struct smtpd_envelope *env, const char *path, void *arg
 		   size_t replylen)
 {
 	struct rx_smtpd *s = arg;
-	char *envelope = envelope_json(env);
-	int ret = receive_spool_file(s->rx, path, "smtp", envelope);
+	char *envelope;
+	int ret;
 
+	/* Full: the sender keeps the message and tries again later. */
+	if (receive_inbox_full(s->rx)) {
+		snprintf(reply, replylen, "452 4.3.1 Memory RX Inbox full, try again later");
+		return -1;
+	}
+	envelope = envelope_json(env);
+	ret = receive_spool_file(s->rx, path, "smtp", envelope);
 	free(envelope);
 	if (ret < 0) {
 		log_msg(LOG_ERR, 0, "SMTP reception from %s: the spool refused it: %s", env->peer,

@@ -298,6 +298,9 @@ void req_box_export(struct request *r)
 void req_box_delete(struct request *r)
 {
 	with_box(r, box_delete);
+	/* Room in the Memory RX Inbox: what waits in the spool may go in now. */
+	if (is_rx_inbox(r) && r->srv->receiver)
+		receive_space_freed(r->srv->receiver);
 }
 
 void req_box_set(struct request *r)
