@@ -869,6 +869,62 @@ TEST(tiff_refusals)
 	free(tif);
 }
 
+/* Tiles are not fax practice, but TIFF: a tiled MMR page is decoded tile by tile and copied. */
+TEST(tiff_tiled_page)
+{
+	char path[] = "/tmp/rx_test_tile.XXXXXX", out[] = "/tmp/rx_test_tout.XXXXXX";
+	int fd = mkstemp(path);
+	unsigned char tile[256 * 256 / 8];
+	struct rx_tiff_out *o;
+	unsigned page = 0, pages;
+	unsigned char *data, *doc;
+	size_t len, dlen;
+	TIFF *t;
+
+	close(fd);
+	close(mkstemp(out));
+	t = TIFFOpen(path, "w");
+	TIFFSetField(t, TIFFTAG_IMAGEWIDTH, 500);
+	TIFFSetField(t, TIFFTAG_IMAGELENGTH, 300);
+	TIFFSetField(t, TIFFTAG_TILEWIDTH, 256);
+	TIFFSetField(t, TIFFTAG_TILELENGTH, 256);
+	TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, 1);
+	TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, 1);
+	TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISWHITE);
+	TIFFSetField(t, TIFFTAG_COMPRESSION, COMPRESSION_CCITTFAX4);
+	for (uint32_t i = 0; i < TIFFNumberOfTiles(t); i++) {
+		memset(tile, (int)(i * 37), sizeof(tile));
+		ASSERT_LT(0, TIFFWriteEncodedTile(t, i, tile, sizeof(tile)));
+	}
+	TIFFClose(t);
+	data = slurp_file(path, &len);
+	ASSERT_EQ(0, validate(data, len, 10, &pages));
+	ASSERT_EQ(1, pages);
+	o = rx_tiff_out_open(out);
+	ASSERT_NE(NULL, o);
+	ASSERT_EQ(0, rx_tiff_append(o, data, len, 1, &page, 1));
+	ASSERT_EQ(0, rx_tiff_out_close(o));
+	doc = slurp_file(out, &dlen);
+	EXPECT_EQ(0, validate(doc, dlen, 10, &pages));
+	EXPECT_EQ(1, pages);
+	/* The tiles themselves, byte for byte. */
+	t = TIFFOpen(out, "r");
+	ASSERT_TRUE(TIFFIsTiled(t));
+	for (uint32_t i = 0; i < TIFFNumberOfTiles(t); i++) {
+		unsigned char back[sizeof(tile)];
+
+		ASSERT_EQ((tmsize_t)sizeof(back), TIFFReadEncodedTile(t, i, back, sizeof(back)));
+		memset(tile, (int)(i * 37), sizeof(tile));
+		/* Only the part of an edge tile inside the image is defined. */
+		ASSERT_EQ(0, memcmp(back, tile, 32));
+	}
+	TIFFClose(t);
+	free(doc);
+	free(data);
+	unlink(path);
+	unlink(out);
+}
+
 /* The next-IFD pointer of the last directory pointed back at the first. */
 TEST(tiff_ifd_loop)
 {
