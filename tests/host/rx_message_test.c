@@ -417,6 +417,11 @@ TEST(encoded_words_addresses_ids)
 	EXPECT_STREQ("Re: a b and =?bogus", out);
 	rx_header_words("tab\there\x01x \xff", out, sizeof(out));
 	EXPECT_STREQ("tab here x \xef\xbf\xbd", out);
+	/* 5- and 6-byte forms, surrogates, overlongs: iconv lets some through, we do not. */
+	rx_header_words("a\xfc\xb5\xb5\xb5\xb5\xb5 \xed\xa0\x80 \xc0\xaf", out, sizeof(out));
+	EXPECT_TRUE(utf8_valid(out));
+	EXPECT_EQ(NULL, strchr(out, '\xfc'));
+	EXPECT_EQ(0, strncmp(out, "a\xef\xbf\xbd", 4));
 	/* Cut on a character boundary. */
 	rx_header_words("\xc3\xa9\xc3\xa9\xc3\xa9", out, 6);
 	EXPECT_STREQ("\xc3\xa9\xc3\xa9", out);
