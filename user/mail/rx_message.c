@@ -167,15 +167,16 @@ int rx_message_process(const char *msg_path, const char *out_dir, const struct r
 {
 	size_t max = lim->max_message_bytes ? lim->max_message_bytes : RX_DEFAULT_MAX_MESSAGE_BYTES;
 	int fd = open(msg_path, O_RDONLY | O_CLOEXEC), rc, saved;
-	struct stat st;
+	struct stat st = { 0 };
 	void *map;
 
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		saved = S_ISREG(st.st_mode) ? errno : EINVAL;
+		saved = S_ISREG(st.st_mode) || !st.st_mode ? errno
+							   : EINVAL; /* EINVAL: not a file */
 		close(fd);
-		errno = saved;
+		errno = saved ? saved : EINVAL;
 		return -1;
 	}
 	if ((uint64_t)st.st_size > max) {
