@@ -54,6 +54,9 @@
  * cannot open, empty, or absurd (width > 10000, height > 100000, bits it
  * cannot be a fax page with): #821; one whose strips do not decode: #822;
  * a TIFF that is not bilevel MH/MR/MMR/PackBits/uncompressed: #818.
+ *
+ * Reentrant: no global state (libtiff's error handlers are per file), so
+ * messages may be received on several threads at once.
  */
 #ifndef IRSEND_MAIL_RX_MESSAGE_H
 #define IRSEND_MAIL_RX_MESSAGE_H
