@@ -21,7 +21,7 @@ for t in python3 pbmtext pnmtotiff tiffcp tiffcmp dovecot; do
 		exit 0
 	}
 done
-tap_plan 18
+tap_plan 20
 work=$(mktemp -d)
 trap 'irsendd_cleanup; mailpeers_stop; rm -rf "$work"' EXIT
 chmod 0755 "$work"
@@ -223,6 +223,30 @@ for _ in $(seq 50); do [ "$(job_code "$fjob" 2>/dev/null | cut -d' ' -f1)" = 834
 got=$(job_code "$fjob" 2>&1)
 [ "$got" = "834 failed 834" ] && tap_ok "an MDN (processed/error) about our I-Fax: the job becomes #834" ||
 	tap_fail "an MDN (processed/error) about our I-Fax: the job becomes #834" "job $fjob: $got" "$(tail -5 "$work/irsendd.log")"
+
+# Service mode: RAW-DATA keeps the raw message; IFAX-LIM cuts long text (#835).
+ctl service set RAW-DATA 1 >/dev/null
+ctl service set IFAX-LIM 5 >/dev/null
+drop 7.M7.t 'm["Subject"] = "raw and long"
+m.set_content("".join("line %d\n" % i for i in range(40)))'
+ctl receive check --wait >/dev/null 2>&1
+for _ in $(seq 50); do ctl box show rx 2>/dev/null | grep -q 'raw and long' && break; sleep 0.1; done
+doc=$(ctl box show rx --json | python3 -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin)["docs"] if d["name"] == "raw and long"][0])')
+rm -rf "$work/raw" && mkdir -p "$work/raw"
+ctl box export rx "$doc" --out "$work/raw" >/dev/null 2>&1
+if [ -f "$work/raw/raw.eml" ] && grep -q '^Subject: raw and long' "$work/raw/raw.eml"; then
+	tap_ok "RAW-DATA 1: the raw message is kept with the document"
+else
+	tap_fail "RAW-DATA 1: the raw message is kept with the document" "$(ls "$work/raw")"
+fi
+code=$(ctl receive log --json | python3 -c 'import json,sys; print([e["code"] for e in json.load(sys.stdin)["receptions"] if e["subject"] == "raw and long"][0])')
+if [ "$code" = 835 ] && [ "$(wc -l <"$work/raw/text.txt")" -le 5 ]; then
+	tap_ok "IFAX-LIM 5: 40 lines of text are #835 and cut to 5"
+else
+	tap_fail "IFAX-LIM 5: 40 lines of text are #835 and cut to 5" "code $code" "$(wc -l <"$work/raw/text.txt" 2>&1)"
+fi
+ctl service set RAW-DATA 0 >/dev/null
+ctl service set IFAX-LIM 0 >/dev/null
 
 # Each login method Dovecot offers; a wrong password.
 login() { # NAME SETTINGS...: a check with those settings fetches the new message
