@@ -541,6 +541,131 @@ mailpeers_log() {
 	done
 }
 
+# mailpeers_relay_start TARGET_PORT: one more Postfix (its own master,
+# queue and log under $MAILPEERS_DIR/relay) that relays every message it
+# takes to 127.0.0.1:TARGET_PORT, for the tests of an SMTP server of ours
+# (tests/host/smtpd_peers.sh). Call it after mailpeers_start (its users,
+# test CA and directory); mailpeers_stop stops it too. Exports:
+#   MAILPEERS_RELAY_PORT          its smtpd (no TLS, no AUTH, open to
+#                                 127.0.0.1); relays with
+#                                 smtp_tls_security_level=may
+#   MAILPEERS_RELAY_ENCRYPT_PORT  the same, relaying with
+#                                 smtp_tls_security_level=encrypt
+#   MAILPEERS_RELAY_CONFIG        its config directory (sendmail -C,
+#                                 postqueue -c, postsuper -c: local
+#                                 submission relays with "may")
+#   MAILPEERS_RELAY_LOG           its log (TLS, status=sent/deferred lines)
+# Its client trusts $MAILPEERS_CA, passes DSN parameters on, retries a
+# deferred message every second or two, and adds only its Received:
+# header to what it relays (no header rewriting). The ports are in the
+# range mailpeers_start checked (its base + 35 and + 36).
+mailpeers_relay_start() {
+	local target=${1:?usage: mailpeers_relay_start TARGET_PORT} r u dd
+	[ -n "${_mp_started_dir:-}" ] || { _mp_log "mailpeers_relay_start: mailpeers_start first"; return 1; }
+	r=$MAILPEERS_DIR/relay
+	export MAILPEERS_RELAY_PORT=$((MAILPEERS_SMTP_PORT + 35))
+	export MAILPEERS_RELAY_ENCRYPT_PORT=$((MAILPEERS_SMTP_PORT + 36))
+	export MAILPEERS_RELAY_CONFIG=$r/etc
+	export MAILPEERS_RELAY_LOG=$r/maillog
+	mkdir -p "$r/etc" "$r/spool" "$r/data"
+	chown postfix "$r/data"
+	cat >"$r/etc/main.cf" <<-EOF
+		# Relay Postfix of tests/lib/mailpeers.sh: everything to 127.0.0.1:$target.
+		compatibility_level = 3.6
+		config_directory = $r/etc
+		queue_directory = $r/spool
+		data_directory = $r/data
+		mail_owner = postfix
+		setgid_group = postdrop
+		myhostname = relay.$MAILPEERS_DOMAIN
+		mydomain = $MAILPEERS_DOMAIN
+		myorigin = \$mydomain
+		mydestination =
+		local_recipient_maps =
+		inet_interfaces = 127.0.0.1
+		inet_protocols = ipv4
+		mynetworks = 127.0.0.0/8
+		smtpd_relay_restrictions = permit_mynetworks, reject
+		local_header_rewrite_clients =
+		alias_maps =
+		alias_database =
+		biff = no
+		maillog_file = $r/maillog
+		maillog_file_prefixes = $MAILPEERS_DIR
+		smtpd_banner = \$myhostname ESMTP irsend relay peer
+		relayhost = [127.0.0.1]:$target
+		smtp_tls_security_level = may
+		smtp_tls_CAfile = $MAILPEERS_CA
+		smtp_tls_loglevel = 1
+		smtp_tls_session_cache_database =
+		smtpd_tls_security_level = none
+		smtpd_sasl_auth_enable = no
+		message_size_limit = 10240000
+		queue_run_delay = 1s
+		minimal_backoff_time = 1s
+		maximal_backoff_time = 2s
+		smtp_connect_timeout = 5s
+		smtpd_error_sleep_time = 0
+		smtpd_client_connection_rate_limit = 0
+		notify_classes =
+	EOF
+	cat >"$r/etc/master.cf" <<-EOF
+		# service type private unpriv chroot wakeup maxproc command
+		127.0.0.1:$MAILPEERS_RELAY_PORT inet n - n - - smtpd
+		127.0.0.1:$MAILPEERS_RELAY_ENCRYPT_PORT inet n - n - - smtpd -o content_filter=relayenc:[127.0.0.1]:$target
+		relayenc  unix  -       -       n       -       -       smtp -o smtp_tls_security_level=encrypt
+		pickup    unix  n       -       n       60      1       pickup
+		cleanup   unix  n       -       n       -       0       cleanup
+		qmgr      unix  n       -       n       300     1       qmgr
+		tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+		rewrite   unix  -       -       n       -       -       trivial-rewrite
+		bounce    unix  -       -       n       -       0       bounce
+		defer     unix  -       -       n       -       0       bounce
+		trace     unix  -       -       n       -       0       bounce
+		verify    unix  -       -       n       -       1       verify
+		flush     unix  n       -       n       1000?   0       flush
+		proxymap  unix  -       -       n       -       -       proxymap
+		smtp      unix  -       -       n       -       -       smtp
+		relay     unix  -       -       n       -       -       smtp
+		showq     unix  n       -       n       -       -       showq
+		error     unix  -       -       n       -       -       error
+		retry     unix  -       -       n       -       -       error
+		discard   unix  -       -       n       -       -       discard
+		anvil     unix  -       -       n       -       1       anvil
+		scache    unix  -       -       n       -       1       scache
+		postlog   unix-dgram n  -       n       -       1       postlogd
+	EOF
+	for u in active bounce corrupt defer deferred flush hold incoming saved trace private; do
+		install -d -o postfix -g root -m 700 "$r/spool/$u"
+	done
+	install -d -o postfix -g postdrop -m 710 "$r/spool/public"
+	install -d -o postfix -g postdrop -m 730 "$r/spool/maildrop"
+	install -d -o root -g root -m 755 "$r/spool/pid"
+	touch -d '-10 seconds' "$r/etc/main.cf" "$r/etc/master.cf"
+	dd=$(postconf -dh daemon_directory)
+	MAIL_CONFIG=$r/etc "$dd/master" -d -c "$r/etc" >"$r/start.log" 2>&1 &
+	_mp_pids+=($!)
+	_mp_wait_port "$MAILPEERS_RELAY_PORT" 10 && _mp_wait_port "$MAILPEERS_RELAY_ENCRYPT_PORT" 10 ||
+		{ _mp_log "relay postfix does not listen: $(cat "$r/start.log"; tail -5 "$r/maillog" 2>/dev/null)"; return 1; }
+}
+
+# mailpeers_relay_queue_empty [TIMEOUT_S]: wait until the relay has
+# nothing left to send (0), or say it still has (1).
+mailpeers_relay_queue_empty() {
+	local i t=${1:-10}
+	for ((i = 0; i <= t * 10; i++)); do
+		[ -z "$(find "$MAILPEERS_DIR/relay/spool"/{incoming,active,deferred,maildrop} -type f 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# mailpeers_relay_flush: drop whatever the relay still holds (deferred
+# messages of a test that expected them to stay).
+mailpeers_relay_flush() {
+	postsuper -c "$MAILPEERS_RELAY_CONFIG" -d ALL >/dev/null 2>&1 || true
+}
+
 # Run directly (not sourced): start the peers and keep them up until Ctrl-C.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -u
