@@ -335,14 +335,17 @@ void req_send(struct request *r)
 {
 	struct engine *e = r->srv->engine;
 	struct job_spec spec = { .owner = r->client->uid, .created = time(NULL) };
-	const char *source = arg_string(r, "source", true);
-	const char *name = arg_string(r, "name", false);
+	const char *source = arg_string(r, "source", true), *name = NULL;
 	char dir[JOURNAL_PATH_MAX], err[300];
 	struct json_object *v;
 	uint64_t xres = 200, yres = 200;
 	bool follow;
 
 	if (!source)
+		return;
+	/* A name that is not a string was answered already: no job may follow the reply. */
+	if (json_object_object_get_ex(r->args, "name", NULL) &&
+	    !(name = arg_string(r, "name", true)))
 		return;
 	if (strcmp(source, "scan") == 0) {
 		spec.source = JOB_SOURCE_SCAN;
