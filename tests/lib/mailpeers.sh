@@ -1,7 +1,8 @@
 # Real mail servers for the host tests of the SMTP/POP clients: source this
 # file from a bash test, then
 #
-#   mailpeers_start DIR [postfix] [dovecot] [krb5]   (none given: all three)
+#   mailpeers_start DIR [postfix] [dovecot] [krb5] [cyrus]
+#                                   (none given: the first three)
 #   ... test against $MAILPEERS_* ...
 #   mailpeers_stop                                  (also run at exit)
 #
@@ -53,6 +54,38 @@
 #   the submission service on MAILPEERS_SUBMISSION_PORT (relays to the
 #   plain Postfix port), mailbox (Maildir) $MAILPEERS_POP_MAILDIR with one
 #   message in it at start.
+#   Two more Dovecot instances (with dovecot), POP3 only, same user and
+#   password, same mailbox $MAILPEERS_POP_MAILDIR:
+#   MAILPEERS_POP3_NOTLS_PORT    ssl = no: no STLS in CAPA (USER/PASS, APOP,
+#                                AUTH PLAIN LOGIN CRAM-MD5 in plaintext);
+#                                log $MAILPEERS_POP3_NOTLS_LOG
+#   MAILPEERS_POP3_NOAPOP_PORT   no apop in auth_mechanisms: no timestamp in
+#                                the greeting, APOP refused; STLS, USER/PASS,
+#                                AUTH PLAIN LOGIN CRAM-MD5 as on the main one;
+#                                log $MAILPEERS_POP3_NOAPOP_LOG
+#   Each logs "Login: user=<...>, method=M, ..., TLS" for a login and
+#   "Disconnected (no auth attempts ...)" when none was tried.
+#   No POP3 server packaged in Debian 12 lacks UIDL or can turn it off
+#   (Dovecot, Cyrus, Courier, popa3d, solid-pop3d and GNU mailutils pop3d
+#   all answer it; qpopper and Citadel are not packaged): that case is
+#   only in pop3_test.c's scripted server.
+#   Cyrus (with cyrus; cyrus-common installed, cyrus-pop3d unpacked by
+#   scripts/setup-deps since it conflicts with dovecot-pop3d): pop3d and
+#   lmtpd of a private Cyrus IMAP (its own master, imapd.conf,
+#   configdirectory, partition and sasldb under $MAILPEERS_DIR/cyrus, run
+#   as user cyrus):
+#   MAILPEERS_CYRUS_POP3_PORT        CAPA SASL NTLM PLAIN LOGIN (PLAIN and
+#                                    LOGIN offered without TLS too), STLS,
+#                                    USER/PASS, APOP (timestamp in the
+#                                    greeting), UIDL
+#   MAILPEERS_CYRUS_POP3_LOGIN_PORT  the same, with SASL LOGIN only
+#   Both serve the test user's INBOX (made at the first delivery or login);
+#   messages go in with mailpeers_cyrus_deliver (cyrdeliver -> LMTP ->
+#   lmtpd, the path an MTA uses). Cyrus logs to syslog only: its master
+#   runs in a mount namespace whose /dev/log is a socket of ours, written
+#   to $MAILPEERS_CYRUS_LOG ("login: localhost [127.0.0.1] USER MECH[+TLS]
+#   User logged in", "badlogin: ...", and "counts: ..." at every session's
+#   end).
 #   MIT Kerberos (with krb5): realm $MAILPEERS_REALM, KDC on
 #   MAILPEERS_KDC_PORT (config $MAILPEERS_KRB5_CONFIG) and the same database
 #   served by a KDC whose clock is $MAILPEERS_KDC_SKEW off (libfaketime) on
@@ -76,6 +109,9 @@
 #   mailpeers_strip_received FILE             the message without Postfix's
 #                                             leading Received: header(s)
 #   mailpeers_popb4smtp_reset                 close every POP-before-SMTP window
+#   mailpeers_cyrus_deliver FILE              FILE into the Cyrus INBOX of
+#                                             $MAILPEERS_USER (0: delivered)
+#   mailpeers_cyrus_count                     messages in that INBOX
 #   mailpeers_log                             tail of every peer's log (debug)
 # mailpeers_start also writes every MAILPEERS_* variable to
 # $MAILPEERS_DIR/mailpeers.env (KEY=VALUE lines) for programs in other
@@ -307,16 +343,212 @@ _mp_start_dovecot() {
 	_mp_wait_port "$MAILPEERS_POP3_PORT" 10 || { _mp_log "dovecot does not listen: $(cat "$d/start.log"; tail -5 "$d/dovecot.log" 2>/dev/null)"; return 1; }
 }
 
+# _mp_start_dovecot_variant NAME PORT SSL MECHS: one more Dovecot instance,
+# POP3 only on 127.0.0.1:PORT, with the main instance's users and mailbox
+# (Dovecot locks the Maildir for concurrent servers); its log is
+# $MAILPEERS_DIR/dovecot/NAME/dovecot.log. Started, not waited for.
+_mp_start_dovecot_variant() {
+	local name=$1 port=$2 ssl=$3 mechs=$4 d=$MAILPEERS_DIR/dovecot v
+	v=$d/$name
+	mkdir -p "$v/run" "$v/state"
+	{
+		printf '%s\n' "# Private Dovecot variant '$name' of tests/lib/mailpeers.sh" \
+			"instance_name = mailpeers-${_mp_vals[ID]}-$name" "base_dir = $v/run" \
+			"state_dir = $v/state" "log_path = $v/dovecot.log" "protocols = pop3" \
+			"listen = $MAILPEERS_HOST" "hostname = $MAILPEERS_HOSTNAME" "ssl = $ssl"
+		[ "$ssl" = no ] || printf '%s\n' "ssl_cert = <$MAILPEERS_DIR/tls/server.crt" \
+			"ssl_key = <$MAILPEERS_DIR/tls/server.key" "ssl_min_protocol = TLSv1.2"
+		printf '%s\n' "disable_plaintext_auth = no" "auth_mechanisms = $mechs" \
+			"first_valid_uid = ${_mp_vals[MAILUID]}" "last_valid_uid = ${_mp_vals[MAILUID]}" \
+			"first_valid_gid = ${_mp_vals[MAILGID]}" "mail_location = maildir:~/Maildir" \
+			"pop3_uidl_format = %08Xu%08Xv" "stats_writer_socket_path =" \
+			"passdb {" "	driver = passwd-file" "	args = scheme=PLAIN username_format=%u $d/users" "}" \
+			"userdb {" "	driver = passwd-file" "	args = username_format=%u $d/users" "}" \
+			"service pop3-login {" "	inet_listener pop3 {" "		address = $MAILPEERS_HOST" \
+			"		port = $port" "	}" "	inet_listener pop3s {" "		port = 0" "	}" "}"
+	} >"$v/dovecot.conf"
+	doveconf -c "$v/dovecot.conf" >/dev/null 2>"$v/start.log" || { _mp_log "dovecot $name: $(cat "$v/start.log")"; return 1; }
+	dovecot -F -c "$v/dovecot.conf" >>"$v/start.log" 2>&1 &
+	_mp_pids+=($!)
+}
+
+# The variants: no STLS at all (ssl = no), and no APOP (no timestamp in the
+# greeting) but otherwise like the main instance.
+_mp_start_dovecot_variants() {
+	local d=$MAILPEERS_DIR/dovecot p
+	_mp_start_dovecot_variant notls "$MAILPEERS_POP3_NOTLS_PORT" no "plain login cram-md5 apop" || return 1
+	_mp_start_dovecot_variant noapop "$MAILPEERS_POP3_NOAPOP_PORT" yes "plain login cram-md5" || return 1
+	for p in notls:"$MAILPEERS_POP3_NOTLS_PORT" noapop:"$MAILPEERS_POP3_NOAPOP_PORT"; do
+		_mp_wait_port "${p#*:}" 10 || { _mp_log "dovecot ${p%%:*} does not listen: $(cat "$d/${p%%:*}/start.log"; tail -5 "$d/${p%%:*}/dovecot.log" 2>/dev/null)"; return 1; }
+	done
+}
+
+# Cyrus IMAP's pop3d and lmtpd under their own master (cyrmaster), as user
+# cyrus, with a private imapd.conf/cyrus.conf, configdirectory, partition
+# and sasldb. Cyrus logs only to syslog: its master runs in a private mount
+# namespace whose /dev has the few devices it needs and a /dev/log that is
+# our socket, read by a small receiver into $MAILPEERS_CYRUS_LOG.
+_mp_start_cyrus() {
+	local cy=$MAILPEERS_DIR/cyrus g i bin=/usr/lib/cyrus/bin sink pop3d
+	# cyrus-pop3d conflicts with dovecot-pop3d: scripts/setup-deps unpacks it
+	for pop3d in /usr/local/lib/irsend-peers/cyrus-pop3d$bin/pop3d $bin/pop3d; do
+		[ -x "$pop3d" ] && break
+	done
+	[ -x "$pop3d" ] && [ -x /usr/sbin/cyrmaster ] && [ -x "$bin/lmtpd" ] ||
+		{ _mp_log "Cyrus is not installed (cyrus-common, and cyrus-pop3d unpacked: scripts/setup-deps)"; return 1; }
+	_mp_ensure_user cyrus || { _mp_log "cannot create user cyrus"; return 1; }
+	g=$(id -gn cyrus)
+	mkdir -p "$cy/spool" "$cy/sieve" "$cy/dev"
+	for i in db proc socket log msg user quota lock; do
+		mkdir -p "$cy/config/$i"
+	done
+	cat >"$cy/imapd.conf" <<-EOF
+		# Private Cyrus instance of tests/lib/mailpeers.sh
+		configdirectory: $cy/config
+		partition-default: $cy/spool
+		defaultpartition: default
+		sievedir: $cy/sieve
+		proc_path: $cy/config/proc
+		mboxname_lockpath: $cy/config/lock
+		lmtpsocket: $cy/config/socket/lmtp
+		idlesocket: $cy/config/socket/idle
+		notifysocket: $cy/config/socket/notify
+		servername: $MAILPEERS_HOSTNAME
+		syslog_prefix: mailpeers-cyrus
+		admins: cyrus
+		sasl_pwcheck_method: auxprop
+		sasl_auxprop_plugin: sasldb
+		sasl_sasldb_path: $cy/sasldb2
+		sasl_mech_list: NTLM PLAIN LOGIN
+		# the service "pop3login" (MAILPEERS_CYRUS_POP3_LOGIN_PORT): LOGIN only
+		pop3login_sasl_mech_list: LOGIN
+		# PLAIN and LOGIN offered without TLS too: refusing them is the client's part
+		allowplaintext: yes
+		# INBOX made at the first delivery or login
+		autocreate_quota: 0
+		autocreate_post: yes
+		tls_server_cert: $MAILPEERS_DIR/tls/server.crt
+		tls_server_key: $MAILPEERS_DIR/tls/server.key
+		tls_client_ca_file: $MAILPEERS_CA
+	EOF
+	cat >"$cy/cyrus.conf" <<-EOF
+		START {
+			recover cmd="$bin/ctl_cyrusdb -C $cy/imapd.conf -r"
+		}
+		SERVICES {
+			pop3 cmd="$pop3d -C $cy/imapd.conf" listen="$MAILPEERS_HOST:$MAILPEERS_CYRUS_POP3_PORT" proto=tcp4
+			pop3login cmd="$pop3d -C $cy/imapd.conf" listen="$MAILPEERS_HOST:$MAILPEERS_CYRUS_POP3_LOGIN_PORT" proto=tcp4
+			lmtpunix cmd="$bin/lmtpd -C $cy/imapd.conf" listen="$cy/config/socket/lmtp"
+		}
+	EOF
+	echo "$MAILPEERS_PASSWORD" | saslpasswd2 -p -c -f "$cy/sasldb2" -u "$MAILPEERS_HOSTNAME" \
+		"$MAILPEERS_USER" || { _mp_log "saslpasswd2 (cyrus) failed"; return 1; }
+	chown -R "cyrus:$g" "$cy/config" "$cy/spool" "$cy/sieve" "$cy/sasldb2"
+	chmod 600 "$cy/sasldb2"
+	chmod 644 "$cy/imapd.conf" "$cy/cyrus.conf"
+	: >"$MAILPEERS_CYRUS_LOG"
+	sink=$MAILPEERS_DIR/bin/syslog-sink.py
+	cat >"$sink" <<-'EOF'
+		# A /dev/log stand-in: syslog datagrams on a socket, appended to a
+		# file. SIGTERM ends it once the process in PIDFILE is gone (Cyrus's
+		# master, shutting down at the same time, logs as it goes: without
+		# its /dev/log it hangs), or 8 s later.
+		import os, re, signal, socket, sys, time
+		path, out, pidfile = sys.argv[1], sys.argv[2], sys.argv[3]
+		term = []
+		signal.signal(signal.SIGTERM, lambda *a: term.append(time.monotonic()))
+		def gone():
+		    try:
+		        st = open("/proc/%d/stat" % int(open(pidfile).read())).read()
+		        return st.rsplit(")", 1)[1].split()[0] == "Z"
+		    except (OSError, ValueError, IndexError):
+		        return True
+		if os.path.exists(path):
+		    os.unlink(path)
+		s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+		s.bind(path)
+		os.chmod(path, 0o666)
+		s.settimeout(0.1)
+		with open(out, "ab", buffering=0) as f:
+		    while not term or not (gone() or time.monotonic() - term[0] > 8):
+		        try:
+		            d = s.recv(65536)
+		        except (socket.timeout, InterruptedError):
+		            continue
+		        f.write(re.sub(rb"^<\d+>", b"", d).rstrip(b"\0\r\n") + b"\n")
+	EOF
+	rm -f "$cy/master.pid.mp"
+	python3 "$sink" "$cy/log.sock" "$MAILPEERS_CYRUS_LOG" "$cy/master.pid.mp" 2>"$cy/sink.err" &
+	local sink_pid=$!
+	for ((i = 0; i < 100; i++)); do
+		[ -S "$cy/log.sock" ] && break
+		sleep 0.05
+	done
+	[ -S "$cy/log.sock" ] || { _mp_log "syslog receiver: $(cat "$cy/sink.err")"; kill "$sink_pid"; return 1; }
+	unshare -m --propagation private /bin/sh -c '
+		set -e
+		d=$1 log=$2
+		shift 2
+		mount -t tmpfs -o mode=755,size=64k mailpeers-cyrus-dev "$d"
+		for n in null zero full random urandom; do
+			: >"$d/$n"
+			mount --bind "/dev/$n" "$d/$n"
+		done
+		ln -s /proc/self/fd "$d/fd"
+		ln -s "$log" "$d/log"
+		mount --move "$d" /dev
+		exec "$@"' sh "$cy/dev" "$cy/log.sock" \
+		/usr/sbin/cyrmaster -C "$cy/imapd.conf" -M "$cy/cyrus.conf" -p "$cy/config/master.pid" \
+		-L "$cy/master.out" >"$cy/start.log" 2>&1 &
+	echo $! >"$cy/master.pid.mp"
+	# master first, then the receiver of its last words
+	_mp_pids+=($! "$sink_pid")
+	for i in "$MAILPEERS_CYRUS_POP3_PORT" "$MAILPEERS_CYRUS_POP3_LOGIN_PORT"; do
+		_mp_wait_port "$i" 10 || { _mp_log "cyrus does not listen on $i: $(cat "$cy/start.log" "$cy/master.out" 2>/dev/null; tail -5 "$MAILPEERS_CYRUS_LOG")"; return 1; }
+	done
+	# Ready: the lmtpd socket is there and the pop3d of each port checked
+	# above has ended its session (its "counts:" line). A master told to
+	# stop while such a child is still starting can hang until SIGKILL.
+	for ((i = 0; i < 200; i++)); do
+		[ -S "$cy/config/socket/lmtp" ] &&
+			[ "$(grep -c '/pop3\(login\)\?\[[0-9]*\]: counts: ' "$MAILPEERS_CYRUS_LOG")" -ge 2 ] && return 0
+		sleep 0.05
+	done
+	_mp_log "cyrus not ready (lmtpd socket, pop3d sessions): $(tail -5 "$MAILPEERS_CYRUS_LOG")"
+	return 1
+}
+
+# mailpeers_cyrus_deliver FILE: the message in FILE into the test user's
+# Cyrus INBOX the way an MTA hands it over: cyrdeliver, LMTP, lmtpd.
+mailpeers_cyrus_deliver() {
+	local cy=$MAILPEERS_DIR/cyrus
+	[ -r "$1" ] || { _mp_log "mailpeers_cyrus_deliver: cannot read '$1'"; return 1; }
+	setpriv --reuid=cyrus --regid="$(id -g cyrus)" --init-groups \
+		/usr/sbin/cyrdeliver -C "$cy/imapd.conf" "$MAILPEERS_USER" <"$1"
+}
+
+# mailpeers_cyrus_count: messages in the test user's Cyrus INBOX (its
+# index, read by mbexamine: no login, nothing in the log); 0 before it exists.
+mailpeers_cyrus_count() {
+	local n
+	n=$(setpriv --reuid=cyrus --regid="$(id -g cyrus)" --init-groups \
+		/usr/lib/cyrus/bin/mbexamine -C "$MAILPEERS_DIR/cyrus/imapd.conf" "user/$MAILPEERS_USER" 2>/dev/null |
+		sed -n 's/^ *Number of Messages: \([0-9]*\) .*/\1/p')
+	echo "${n:-0}"
+}
+
 mailpeers_start() {
 	local dir=${1:?usage: mailpeers_start DIR [postfix] [dovecot] [krb5]} w base
 	shift
 	local want_pf=0 want_dv=0 want_krb=0
+	local want_cy=0
 	[ $# -eq 0 ] && set -- postfix dovecot krb5
 	for w in "$@"; do
 		case $w in
 		postfix) want_pf=1 ;;
 		dovecot) want_dv=1 ;;
 		krb5 | kerberos) want_krb=1 ;;
+		cyrus) want_cy=1 ;;
 		*) _mp_log "unknown peer '$w'"; return 2 ;;
 		esac
 	done
@@ -375,6 +607,13 @@ mailpeers_start() {
 	export MAILPEERS_POP3_PORT=$((base + 20))
 	export MAILPEERS_POP3S_PORT=$((base + 21))
 	export MAILPEERS_SUBMISSION_PORT=$((base + 22))
+	export MAILPEERS_POP3_NOTLS_PORT=$((base + 23))
+	export MAILPEERS_POP3_NOAPOP_PORT=$((base + 24))
+	export MAILPEERS_POP3_NOTLS_LOG=$MAILPEERS_DIR/dovecot/notls/dovecot.log
+	export MAILPEERS_POP3_NOAPOP_LOG=$MAILPEERS_DIR/dovecot/noapop/dovecot.log
+	export MAILPEERS_CYRUS_POP3_PORT=$((base + 25))
+	export MAILPEERS_CYRUS_POP3_LOGIN_PORT=$((base + 26))
+	export MAILPEERS_CYRUS_LOG=$MAILPEERS_DIR/cyrus/cyrus.log
 	export MAILPEERS_KDC_PORT=$((base + 30))
 	export MAILPEERS_KDC_SKEW_PORT=$((base + 31))
 	export MAILPEERS_REALM=IRSEND.TEST
@@ -424,6 +663,17 @@ mailpeers_start() {
 	if [ $want_dv = 1 ]; then
 		_mp_start_dovecot || return 1
 	fi
+	if [ $want_dv = 1 ]; then
+		_mp_start_dovecot_variants || return 1
+	else
+		unset MAILPEERS_POP3_NOTLS_PORT MAILPEERS_POP3_NOAPOP_PORT MAILPEERS_POP3_NOTLS_LOG \
+			MAILPEERS_POP3_NOAPOP_LOG
+	fi
+	if [ $want_cy = 1 ]; then
+		_mp_start_cyrus || return 1
+	else
+		unset MAILPEERS_CYRUS_POP3_PORT MAILPEERS_CYRUS_POP3_LOGIN_PORT MAILPEERS_CYRUS_LOG
+	fi
 	# for programs that are not bash: KEY=VALUE lines (shell-quoted)
 	local v
 	for v in $(compgen -v MAILPEERS_); do
@@ -464,6 +714,11 @@ _mp_kill_wait() {
 mailpeers_stop() {
 	local d=${_mp_started_dir:-} p i
 	[ -n "$d" ] || return 0
+	# SIGTERM to every peer at once (a Dovecot takes a second to stop, and
+	# there are three); each is then waited for, in the order below
+	for p in $_mp_dovecot_pid $_mp_postfix_pid "${_mp_pids[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
 	if [ -n "$_mp_dovecot_pid" ]; then
 		_mp_kill_wait "$_mp_dovecot_pid"
 		_mp_dovecot_pid=
@@ -536,7 +791,9 @@ mailpeers_popb4smtp_reset() {
 mailpeers_log() {
 	local f
 	for f in "$MAILPEERS_DIR/postfix/maillog" "$MAILPEERS_DIR/dovecot/dovecot.log" \
-		"$MAILPEERS_DIR/krb5/kdc.log" "$MAILPEERS_DIR/krb5/kdc-skew.log"; do
+		"$MAILPEERS_DIR/krb5/kdc.log" "$MAILPEERS_DIR/krb5/kdc-skew.log" \
+		"$MAILPEERS_DIR/dovecot/notls/dovecot.log" "$MAILPEERS_DIR/dovecot/noapop/dovecot.log" \
+		"$MAILPEERS_DIR/cyrus/cyrus.log"; do
 		[ -f "$f" ] && { echo "== $f"; tail -n "${1:-30}" "$f"; }
 	done
 }
@@ -685,7 +942,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 		done
 		;;
 	*)
-		echo "usage: bash $0 run [DIR] [postfix] [dovecot] [krb5]   (or source it from a test)" >&2
+		echo "usage: bash $0 run [DIR] [postfix] [dovecot] [krb5] [cyrus]   (or source it from a test)" >&2
 		exit 2
 		;;
 	esac
