@@ -118,6 +118,8 @@ static const struct setting_def user_defs[] = {
 	BOOL("ifax.print", "off", "print received I-Fax documents as well as storing them"),
 	TEXT("ifax.print_queue", TEXT_WORD, 0, 0, 127, "",
 	     "CUPS queue for received documents; empty: the default queue"),
+	TEXT("ifax.print_server", TEXT_WORD, 0, 0, 255, "",
+	     "host[:port] of the CUPS server; empty: the system's"),
 
 	INT("box.doc_limit", 1, 10000, "100", "most documents one User Inbox holds (#712)"),
 	INT("box.area_mb", 1, 1048576, "1024", "space for all User Inbox documents, in MB (#711)"),
