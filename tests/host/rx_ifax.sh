@@ -11,6 +11,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/tiffpages.sh
 
 rx=build/tests/lib/rx_parse
 mt=build/tests/host/mime_test
@@ -93,28 +94,6 @@ compression() {
 	else
 		tap_fail "$name" "compression: $got, wanted $*"
 	fi
-}
-
-# same_pages A B: the same number of pages, each the same bitmap (tiffsplit,
-# tifftopnm, cmp): pixels only, whatever the tags or the coding. (tiffcmp
-# stops at the first differing tag and still exits 0.)
-same_pages() {
-	local d a b
-	d=$(mktemp -d "$work/cmp.XXXXXX")
-	tiffsplit "$1" "$d/a." && tiffsplit "$2" "$d/b." || return 1
-	a=("$d"/a.*.tif)
-	b=("$d"/b.*.tif)
-	[ ${#a[@]} -eq ${#b[@]} ] || {
-		echo "pages: ${#a[@]} vs ${#b[@]}"
-		return 1
-	}
-	for ((i = 0; i < ${#a[@]}; i++)); do
-		tifftopnm "${a[i]}" 2>/dev/null >"$d/a.pnm" && tifftopnm "${b[i]}" 2>/dev/null >"$d/b.pnm" &&
-			[ -s "$d/a.pnm" ] && cmp "$d/a.pnm" "$d/b.pnm" || {
-			echo "page $((i + 1)) differs"
-			return 1
-		}
-	done
 }
 
 # --- messages built by Python's email package ------------------------------------------
