@@ -21,6 +21,7 @@
 #include "log.h"
 #include "mail_notice.h"
 #include "receive_priv.h"
+#include "rx_print.h"
 #include "rx_message.h"
 #include "settings_store.h"
 
@@ -281,6 +282,55 @@ out:
 	settings_store_free(u);
 }
 
+/*
+ * ifax.print (issue 9): the stored document's files to CUPS as one job. A
+ * failure is logged and recorded in the log entry; the document stays.
+ */
+static void print_stored(struct receiver *rx, const char *key, uint32_t id,
+			 const struct rx_result *res, struct json_object *e)
+{
+	static const char *const names[] = { "document.tif", "text.txt" };
+	const bool has[] = { res->has_document, res->has_text && res->text_lines > 0 };
+	struct settings_store *u = receive_user_settings(rx);
+	char paths[2][RX_PATH_MAX + 16], title[BOX_NAME_MAX + 1], job[64], why[400] = "";
+	const char *files[2];
+	char *dir = NULL;
+	size_t n = 0;
+	int st;
+
+	if (!u || !settings_store_get_bool(u, "ifax.print")) {
+		settings_store_free(u);
+		return;
+	}
+	pthread_mutex_lock(&rx->inbox_lock);
+	st = box_document_path(rx->inbox, 0, id, &dir);
+	pthread_mutex_unlock(&rx->inbox_lock);
+	for (size_t i = 0; i < 2 && st == BOX_OK; i++) {
+		if (!has[i])
+			continue;
+		snprintf(paths[n], sizeof(paths[n]), "%.580s/%s", dir, names[i]);
+		files[n] = paths[n];
+		n++;
+	}
+	free(dir);
+	doc_name(res, key, title, sizeof(title));
+	if (st != BOX_OK)
+		snprintf(why, sizeof(why), "stored document %u not found: %s", (unsigned int)id,
+			 box_strerror(st));
+	else if (rx_print(settings_store_get(u, "ifax.print_queue"),
+			  settings_store_get(u, "ifax.print_server"), files, n, title, job,
+			  sizeof(job), why, sizeof(why)) == 0)
+		why[0] = '\0';
+	if (*why) {
+		entry_add(e, "print_error", why);
+		log_msg(LOG_WARNING, 0, "reception %s: not printed: %s", key, why);
+	} else {
+		entry_add(e, "print_job", job);
+		log_msg(LOG_INFO, 0, "reception %s: printed as %s", key, job);
+	}
+	settings_store_free(u);
+}
+
 /* One spool file: 0 when it is done with (removed), -1 to keep it for later. */
 static int process_one(struct receiver *rx, const char *name, const struct rx_limits *lim)
 {
@@ -362,6 +412,8 @@ static int process_one(struct receiver *rx, const char *name, const struct rx_li
 		send_mdn(rx, key, &res, code, *why ? why : res.detail, e);
 	if (code && code != IRS_E_RX_TOO_MANY_LINES)
 		send_dsn(rx, key, path, code, e);
+	if (id)
+		print_stored(rx, key, id, &res, e);
 	log_append(rx, e);
 	json_object_put(e);
 	if (code)
