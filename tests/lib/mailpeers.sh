@@ -60,8 +60,9 @@
 #                                AUTH PLAIN LOGIN CRAM-MD5 in plaintext);
 #                                log $MAILPEERS_POP3_NOTLS_LOG
 #   MAILPEERS_POP3_NOAPOP_PORT   no apop in auth_mechanisms: no timestamp in
-#                                the greeting, APOP refused; STLS, USER/PASS,
-#                                AUTH PLAIN LOGIN CRAM-MD5 as on the main one;
+#                                the greeting (a client has nothing to digest);
+#                                STLS, USER/PASS, AUTH PLAIN LOGIN CRAM-MD5 as
+#                                on the main one;
 #                                log $MAILPEERS_POP3_NOAPOP_LOG
 #   Each logs "Login: user=<...>, method=M, ..., TLS" for a login and
 #   "Disconnected (no auth attempts ...)" when none was tried.
