@@ -509,3 +509,13 @@ fail:
 	free(dir);
 	return -1;
 }
+
+struct settings_store *settings_store_snapshot(enum setting_scope scope, const char *text)
+{
+	struct settings_store *st = settings_store_new(scope);
+	char err[256];
+
+	if (st && text)
+		settings_store_parse(st, text, strlen(text), "snapshot", true, err, sizeof(err));
+	return st;
+}

@@ -93,6 +93,13 @@ void settings_store_clear(struct settings_store *st);
 int settings_store_parse(struct settings_store *st, const char *text, size_t len, const char *name,
 			 bool skip_unknown, char *err, size_t errlen);
 
+/*
+ * A store made from a settings_store_format() snapshot (text from a valid
+ * store, so it parses); NULL when out of memory. For threads that must
+ * not touch the main loop's store.
+ */
+struct settings_store *settings_store_snapshot(enum setting_scope scope, const char *text);
+
 /* settings_store_parse() of a file. A missing file is an empty store (a fresh disk). */
 int settings_store_load(struct settings_store *st, const char *path, char *err, size_t errlen);
 

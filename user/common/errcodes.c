@@ -126,7 +126,8 @@ static const struct irs_errcode table[] = {
 	  "Check the POP server name and port (pop.port or POP3N), the DNS settings, the "
 	  "server's state and the network load." },
 	{ 813, EM | IT, IRS_ERR_SETTINGS, "pop-login", "POP login refused",
-	  "The POP server refused the user name or password used for POP before SMTP.",
+	  "The POP server refused the user name or password used for POP before SMTP or for "
+	  "reception.",
 	  "Check the POP user name and password and that the account exists on the "
 	  "server." },
 	{ 815, FT | NC, IRS_ERR_TEMPORARY, "ncp-busy", "NetWare server busy with this device",
@@ -216,18 +217,19 @@ static const struct irs_errcode table[] = {
 	  "Set the device's date, time and time zone correctly (NTP is best) and check the "
 	  "KDC's clock." },
 	{ 844, EM | IT, IRS_ERR_SETTINGS, "pop-tls", "Encrypted POP connection failed",
-	  "For POP before SMTP, the encrypted (STLS) connection to the POP server could not be "
-	  "set up, so the POP login did not happen.",
+	  "For POP before SMTP or reception, the encrypted (STLS) connection to the POP server "
+	  "could not be set up, so the POP login did not happen (\"SSL Error (POP)\").",
 	  "Check TLS on the POP server, or turn TLS for POP off, or stop using POP before "
 	  "SMTP." },
 	{ 845, EM | IT, IRS_ERR_SETTINGS, "pop-auth", "POP AUTH login failed",
-	  "For POP before SMTP, login with a SASL mechanism (POP AUTH) failed: the server "
-	  "refused the credentials or has no mechanism in common with the device.",
+	  "For POP before SMTP or reception, login with a SASL mechanism (POP AUTH) failed: the "
+	  "server refused the credentials or has no mechanism in common with the device (\"POP "
+	  "AUTH Encryption Error\").",
 	  "Check the POP user name and password and the server's SASL settings, or choose "
 	  "another POP login method, or stop using POP before SMTP." },
 	{ 846, EM | IT, IRS_ERR_SETTINGS, "apop", "APOP login failed",
-	  "For POP before SMTP, the APOP login failed: the server does not offer APOP or "
-	  "rejected the digest of the password.",
+	  "For POP before SMTP or reception, the APOP login failed: the server does not offer "
+	  "APOP or rejected the digest of the password (\"APOP Authentication Error\").",
 	  "Check the POP user name and password and that the server supports APOP, or choose "
 	  "another POP login method, or stop using POP before SMTP." },
 	{ 899, EM | IT, IRS_ERR_SUCCESS, "sent", "Sent to the server",

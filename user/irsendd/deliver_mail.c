@@ -51,17 +51,6 @@ static void finish(struct deliver_task *t, const struct irs_smtp_result *res)
 	snprintf(t->reply, sizeof(t->reply), "%.*s", (int)sizeof(t->reply) - 1, res->text);
 }
 
-static struct settings_store *load(enum setting_scope scope, const char *text)
-{
-	struct settings_store *st = settings_store_new(scope);
-	char err[256];
-
-	/* A snapshot the main loop made from a valid store: it parses. */
-	if (st && text)
-		settings_store_parse(st, text, strlen(text), "snapshot", true, err, sizeof(err));
-	return st;
-}
-
 static const char *user(const struct delivery *d, const char *key)
 {
 	const char *v = settings_store_get(d->user, key);
@@ -468,8 +457,8 @@ void deliver_prebuilt(const char *user_text, const char *service_text, const cha
 	int fd = -1;
 
 	memset(res, 0, sizeof(*res));
-	d.user = load(SETTING_USER, user_text);
-	d.service = load(SETTING_SERVICE, service_text);
+	d.user = settings_store_snapshot(SETTING_USER, user_text);
+	d.service = settings_store_snapshot(SETTING_SERVICE, service_text);
 	if (!d.user || !d.service) {
 		delivery_result(res, IRS_E_WORK_AREA_FULL, true, "out of memory");
 	} else if (server_opts(&d, &o, res) == 0) {
@@ -494,8 +483,8 @@ void deliver_mail(struct deliver_task *t)
 	struct delivery d = { .t = t };
 	struct irs_smtp_result res = { 0 };
 
-	d.user = load(SETTING_USER, t->user_settings);
-	d.service = load(SETTING_SERVICE, t->service_settings);
+	d.user = settings_store_snapshot(SETTING_USER, t->user_settings);
+	d.service = settings_store_snapshot(SETTING_SERVICE, t->service_settings);
 	if (!d.user || !d.service || split_recipients(&d) < 0)
 		delivery_result(&res, IRS_E_WORK_AREA_FULL, true, "out of memory");
 	else if (t->target.type == JOB_DEST_IFAX && t->target.ifax_mode == JOB_IFAX_DIRECT)

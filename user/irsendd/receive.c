@@ -32,23 +32,12 @@ static char *dup_text(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static struct settings_store *parse_copy(enum setting_scope scope, const char *text)
-{
-	struct settings_store *st = settings_store_new(scope);
-	char err[256];
-
-	/* Snapshots come from valid stores: they parse. */
-	if (st && text)
-		settings_store_parse(st, text, strlen(text), "snapshot", true, err, sizeof(err));
-	return st;
-}
-
 struct settings_store *receive_user_settings(struct receiver *rx)
 {
 	struct settings_store *st;
 
 	pthread_mutex_lock(&rx->lock);
-	st = parse_copy(SETTING_USER, rx->user_text);
+	st = settings_store_snapshot(SETTING_USER, rx->user_text);
 	pthread_mutex_unlock(&rx->lock);
 	return st;
 }
@@ -58,7 +47,7 @@ struct settings_store *receive_service_settings(struct receiver *rx)
 	struct settings_store *st;
 
 	pthread_mutex_lock(&rx->lock);
-	st = parse_copy(SETTING_SERVICE, rx->service_text);
+	st = settings_store_snapshot(SETTING_SERVICE, rx->service_text);
 	pthread_mutex_unlock(&rx->lock);
 	return st;
 }
@@ -143,6 +132,21 @@ static void entry_add(struct json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, json_object_new_string(v));
 }
 
+/* A message made already, to rcpt through smtp.server with the settings of the moment. */
+static void send_prebuilt(struct receiver *rx, const char *rcpt, const char *path,
+			  struct irs_smtp_result *sres)
+{
+	char *user_text, *service_text;
+
+	pthread_mutex_lock(&rx->lock);
+	user_text = dup_text(rx->user_text);
+	service_text = dup_text(rx->service_text);
+	pthread_mutex_unlock(&rx->lock);
+	deliver_prebuilt(user_text, service_text, rcpt, path, sres);
+	free(user_text);
+	free(service_text);
+}
+
 /*
  * Full mode: the sender asked for an MDN (RFC 3298); it goes through
  * smtp.server from the null reverse path. What happened goes into the
@@ -153,7 +157,7 @@ static void send_mdn(struct receiver *rx, const char *key, const struct rx_resul
 {
 	struct settings_store *u = receive_user_settings(rx);
 	struct irs_smtp_result sres;
-	char path[RX_PATH_MAX + 100], *user_text, *service_text;
+	char path[RX_PATH_MAX + 100];
 	const char *from = u ? settings_store_get(u, "mail.from") : "";
 
 	snprintf(path, sizeof(path), "%s/mdn-%.64s.eml", rx->dir, key);
@@ -163,13 +167,7 @@ static void send_mdn(struct receiver *rx, const char *key, const struct rx_resul
 			       : "no device address is set (mail.from)");
 		sres.code = IRS_E_MDN_SEND;
 	} else {
-		pthread_mutex_lock(&rx->lock);
-		user_text = dup_text(rx->user_text);
-		service_text = dup_text(rx->service_text);
-		pthread_mutex_unlock(&rx->lock);
-		deliver_prebuilt(user_text, service_text, res->mdn_to, path, &sres);
-		free(user_text);
-		free(service_text);
+		send_prebuilt(rx, res->mdn_to, path, &sres);
 		if (sres.code != IRS_E_SENT)
 			sres.code = IRS_E_MDN_SEND;
 	}
@@ -245,7 +243,7 @@ static void send_dsn(struct receiver *rx, const char *key, const char *eml_path,
 {
 	struct json_object *env = read_envelope(eml_path), *from, *rcpts;
 	struct settings_store *u = receive_user_settings(rx);
-	char path[RX_PATH_MAX + 100], *user_text, *service_text;
+	char path[RX_PATH_MAX + 100];
 	struct irs_smtp_result sres = { .code = IRS_E_DSN_SEND };
 	const char *host = u ? settings_store_get(u, "device.hostname") : "";
 
@@ -260,14 +258,7 @@ static void send_dsn(struct receiver *rx, const char *key, const char *eml_path,
 		snprintf(sres.text, sizeof(sres.text),
 			 "no DSN: the sender's address is not usable");
 	} else {
-		pthread_mutex_lock(&rx->lock);
-		user_text = dup_text(rx->user_text);
-		service_text = dup_text(rx->service_text);
-		pthread_mutex_unlock(&rx->lock);
-		deliver_prebuilt(user_text, service_text, json_object_get_string(from), path,
-				 &sres);
-		free(user_text);
-		free(service_text);
+		send_prebuilt(rx, json_object_get_string(from), path, &sres);
 		if (sres.code != IRS_E_SENT)
 			sres.code = IRS_E_DSN_SEND;
 	}

@@ -52,6 +52,7 @@ struct poll_outcome {
 	unsigned int code;
 	unsigned int fetched;
 	char message[200];
+	char login[48]; /* how we logged in: "APOP under TLS" */
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -160,8 +161,15 @@ static void check(struct receiver *rx, struct poll_outcome *out)
 		outcome(out, IRS_E_WORK_AREA_FULL, "cannot write to the reception spool: %s",
 			strerror(errno));
 	else if (st != POP3_OK)
-		outcome(out, pop3_errcode(st) ? pop3_errcode(st) : IRS_E_POP_CONNECT, "%.190s",
-			p ? pop3_error(p) : pop3_status_message(st));
+		/* The seed's status line first ("SSL Error (POP)", ...), then the detail. */
+		outcome(out, pop3_errcode(st) ? pop3_errcode(st) : IRS_E_POP_CONNECT, "%s: %.150s",
+			pop3_status_message(st), p ? pop3_error(p) : "");
+	else
+		snprintf(out->login, sizeof(out->login), "%s%s%s", pop3_mechanism(p) ? "SASL " : "",
+			 pop3_mechanism(p)	    ? pop3_mechanism(p)
+			 : o.auth == POP3_AUTH_APOP ? "APOP"
+						    : "USER/PASS",
+			 pop3_is_tls(p) ? " under TLS" : "");
 	pop3_close(p);
 done:
 	irs_tls_ctx_free(tls);
@@ -183,8 +191,8 @@ void *receive_pop_main(void *arg)
 	if (out.code)
 		snprintf(rx->st.last_message, sizeof(rx->st.last_message), "%s", out.message);
 	else
-		snprintf(rx->st.last_message, sizeof(rx->st.last_message), "%u new message%s",
-			 out.fetched, out.fetched == 1 ? "" : "s");
+		snprintf(rx->st.last_message, sizeof(rx->st.last_message), "%u new message%s (%s)",
+			 out.fetched, out.fetched == 1 ? "" : "s", out.login);
 	pthread_mutex_unlock(&rx->lock);
 	if (write(rx->done_fd, &one, sizeof(one)) < 0)
 		log_msg(LOG_ERR, 0, "POP check: cannot report its end: %s", strerror(errno));
