@@ -22,7 +22,7 @@ for t in python3 pbmtext pnmtotiff tiffcp tiffsplit tifftopnm dovecot; do
 		exit 0
 	}
 done
-tap_plan 20
+tap_plan 21
 work=$(mktemp -d)
 trap 'irsendd_cleanup; mailpeers_stop; rm -rf "$work"' EXIT
 chmod 0755 "$work"
@@ -115,6 +115,16 @@ if [ $? -eq 0 ] && [ -f "$work/exp/document.tif" ]; then
 	tap_ok "box export rx: the received TIFF has the sent pixels, page by page"
 else
 	tap_fail "box export rx: the received TIFF has the sent pixels, page by page" "$why" "$out" "$(ls "$work/exp")"
+fi
+bdoc=$(python3 -c 'import json,sys; print([e["doc"] for e in json.loads(sys.argv[1])["receptions"] if e["subject"] == "broken"][0])' "$log")
+rm -rf "$work/rep" && mkdir -p "$work/rep"
+ctl box export rx "$bdoc" --out "$work/rep" >/dev/null 2>&1
+if grep -q '^Error: *#821 ' "$work/rep/error-report.txt" 2>/dev/null &&
+	grep -q '^Subject: *broken$' "$work/rep/error-report.txt" && [ ! -e "$work/rep/document.tif" ]; then
+	tap_ok "a reception error leaves a reception error report in the Memory RX Inbox"
+else
+	tap_fail "a reception error leaves a reception error report in the Memory RX Inbox" "$(ls "$work/rep")" \
+		"$(cat "$work/rep/error-report.txt" 2>&1)"
 fi
 out=$(ctl box show rx 2>&1)
 grep -q 'fax one' <<<"$out" && grep -q 'just text' <<<"$out" &&

@@ -115,8 +115,10 @@ static uint32_t store(struct receiver *rx, const char *key, const char *staging,
 	int st;
 
 	doc_name(res, key, meta.name, sizeof(meta.name));
-	snprintf(meta.formats, sizeof(meta.formats), "%s%s%s", res->has_document ? "tiff" : "",
-		 res->has_document && res->has_text ? "," : "", res->has_text ? "text" : "");
+	snprintf(meta.formats, sizeof(meta.formats), "%s%s%s%s%s", res->has_document ? "tiff" : "",
+		 res->has_document && res->has_text ? "," : "", res->has_text ? "text" : "",
+		 (res->has_document || res->has_text) && res->errcode ? "," : "",
+		 res->errcode ? "report" : "");
 	pthread_mutex_lock(&rx->inbox_lock);
 	st = box_store_document(rx->inbox, 0, key, staging, &meta, &id);
 	pthread_mutex_unlock(&rx->inbox_lock);
@@ -124,6 +126,38 @@ static uint32_t store(struct receiver *rx, const char *key, const char *staging,
 		return id;
 	*code = st == BOX_E_AREA_FULL || st == BOX_E_DOC_LIMIT ? (unsigned int)st : 703;
 	snprintf(why, whylen, "not stored in the Memory RX Inbox: %s", box_strerror(st));
+	return 0;
+}
+
+/*
+ * The reception error report (seed 4.3.3: "Error reason given on reception
+ * error report"): a text file kept, and printed, with whatever of the
+ * message could be salvaged. 0, or -1 with errno.
+ */
+static int write_error_report(const char *staging, const char *key, const struct rx_result *res)
+{
+	const struct irs_errcode *ec = errcode_find(res->errcode);
+	char path[RX_PATH_MAX + 300], when[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/error-report.txt", staging);
+	f = fopen(path, "wxe");
+	if (!f)
+		return -1;
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", localtime_r(&now, &tm));
+	fprintf(f,
+		"RECEPTION ERROR REPORT\n\n"
+		"Received:   %s\nFrom:       %s\nSubject:    %s\nMessage-ID: %s\nReception:  %s\n\n"
+		"Error:      #%03u %s\nReason:     %s\nWhat to do: %s\n\n"
+		"Kept:       %u page%s%s\n",
+		when, res->from, res->subject, res->message_id, key, res->errcode,
+		ec ? ec->message : "", *res->detail ? res->detail : (ec ? ec->cause : ""),
+		ec ? ec->remedy : "", res->pages, res->pages == 1 ? "" : "s",
+		res->has_text ? " and the text" : "");
+	if (fclose(f) != 0)
+		return -1;
 	return 0;
 }
 
@@ -280,11 +314,12 @@ out:
 static void print_stored(struct receiver *rx, const char *key, uint32_t id,
 			 const struct rx_result *res, struct json_object *e)
 {
-	static const char *const names[] = { "document.tif", "text.txt" };
-	const bool has[] = { res->has_document, res->has_text && res->text_lines > 0 };
+	static const char *const names[] = { "error-report.txt", "document.tif", "text.txt" };
+	const bool has[] = { res->errcode != 0, res->has_document,
+			     res->has_text && res->text_lines > 0 };
 	struct settings_store *u = receive_user_settings(rx);
-	char paths[2][RX_PATH_MAX + 16], title[BOX_NAME_MAX + 1], job[64], why[400] = "";
-	const char *files[2];
+	char paths[3][RX_PATH_MAX + 20], title[BOX_NAME_MAX + 1], job[64], why[400] = "";
+	const char *files[3];
 	char *dir = NULL;
 	size_t n = 0;
 	int st;
@@ -296,7 +331,7 @@ static void print_stored(struct receiver *rx, const char *key, uint32_t id,
 	pthread_mutex_lock(&rx->inbox_lock);
 	st = box_document_path(rx->inbox, 0, id, &dir);
 	pthread_mutex_unlock(&rx->inbox_lock);
-	for (size_t i = 0; i < 2 && st == BOX_OK; i++) {
+	for (size_t i = 0; i < 3 && st == BOX_OK; i++) {
 		if (!has[i])
 			continue;
 		snprintf(paths[n], sizeof(paths[n]), "%.580s/%s", dir, names[i]);
@@ -360,7 +395,12 @@ static int process_one(struct receiver *rx, const char *name, const struct rx_li
 		return -1;
 	}
 	code = res.errcode;
-	if ((res.kind == RX_IFAX || res.kind == RX_TEXT) && (res.has_document || res.has_text)) {
+	/* A reception error leaves its report with what was salvaged (or alone). */
+	if ((res.kind == RX_IFAX || res.kind == RX_TEXT) && res.errcode &&
+	    write_error_report(staging, key, &res) < 0)
+		log_msg(LOG_ERR, 0, "reception %s: no error report: %s", key, strerror(errno));
+	if ((res.kind == RX_IFAX || res.kind == RX_TEXT) &&
+	    (res.has_document || res.has_text || res.errcode)) {
 		id = store(rx, key, staging, &res, &code, why, sizeof(why));
 		if (!id) {
 			/* No room: the message waits in the spool until there is (nothing lost). */
