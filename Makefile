@@ -22,16 +22,17 @@ PKG_CONFIG ?= pkg-config
 USER_PKGS := zlib fdisk libnl-3.0 libnl-genl-3.0 libtiff-4 libjpeg json-c libcap libcrypto libssl libsasl2 krb5 krb5-gssapi
 USER_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -g \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
-	-Iinclude/uapi -Iuser/common -Iuser/encode -Iuser/mail -Iuser/agent -DIRSEND_VERSION='"$(VERSION)"' -MMD -MP
+	-Iinclude/uapi -Iuser/common -Iuser/encode -Iuser/mail -Iuser/file -Iuser/agent -DIRSEND_VERSION='"$(VERSION)"' -MMD -MP
 ifneq ($(USER_PKGS),)
 USER_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(USER_PKGS))
 USER_LIBS := $(shell $(PKG_CONFIG) --libs $(USER_PKGS))
 endif
 
 # Library code lives in one static archive per directory: user/common
-# (shared by every program), user/encode (page encoders) and user/agent
-# (jobs, boxes, settings: the agent's logic, testable on the host).
-LIB_DIRS := agent mail encode common
+# (shared by every program), user/encode (page encoders), user/mail (mail
+# protocols), user/file (file transmission: FTP, SMB) and user/agent (jobs,
+# boxes, settings: the agent's logic, testable on the host).
+LIB_DIRS := agent file mail encode common
 lib_objs = $(patsubst %.c,$(B)/%.o,$(wildcard user/$(1)/*.c))
 LIB_ARCHIVES := $(foreach d,$(LIB_DIRS),$(B)/lib/libirsend-$(d).a)
 COMMON_OBJS := $(call lib_objs,common)
@@ -107,7 +108,7 @@ $(KSFT_HEADERS): $(B)/linux-source/.stamp
 # The 6.1 harness macros compare signed with unsigned and leave parameters
 # unused: those two warnings are off for tests only.
 KSFT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter -Iinclude/uapi -I$(KSFT_DIR) \
-	-Itests/lib -Iuser/common -Iuser/encode -Iuser/mail -Iuser/agent -MMD -MP -pthread
+	-Itests/lib -Iuser/common -Iuser/encode -Iuser/mail -Iuser/file -Iuser/agent -MMD -MP -pthread
 
 $(B)/tests/vm/%: tests/vm/%.c $(KSFT_HEADERS)
 	@mkdir -p $(@D)
