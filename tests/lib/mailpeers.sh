@@ -344,12 +344,12 @@ _mp_start_dovecot() {
 	_mp_wait_port "$MAILPEERS_POP3_PORT" 10 || { _mp_log "dovecot does not listen: $(cat "$d/start.log"; tail -5 "$d/dovecot.log" 2>/dev/null)"; return 1; }
 }
 
-# _mp_start_dovecot_variant NAME PORT SSL MECHS: one more Dovecot instance,
+# _mp_start_dovecot_variant NAME PORT SSL MECHS [PASSDB]: one more Dovecot instance,
 # POP3 only on 127.0.0.1:PORT, with the main instance's users and mailbox
 # (Dovecot locks the Maildir for concurrent servers); its log is
 # $MAILPEERS_DIR/dovecot/NAME/dovecot.log. Started, not waited for.
 _mp_start_dovecot_variant() {
-	local name=$1 port=$2 ssl=$3 mechs=$4 d=$MAILPEERS_DIR/dovecot v
+	local name=$1 port=$2 ssl=$3 mechs=$4 extra=${5:-} d=$MAILPEERS_DIR/dovecot v
 	v=$d/$name
 	mkdir -p "$v/run" "$v/state"
 	{
@@ -362,7 +362,7 @@ _mp_start_dovecot_variant() {
 		printf '%s\n' "disable_plaintext_auth = no" "auth_mechanisms = $mechs" \
 			"first_valid_uid = ${_mp_vals[MAILUID]}" "last_valid_uid = ${_mp_vals[MAILUID]}" \
 			"first_valid_gid = ${_mp_vals[MAILGID]}" "mail_location = maildir:~/Maildir" \
-			"pop3_uidl_format = %08Xu%08Xv" "stats_writer_socket_path =" \
+			"pop3_uidl_format = %08Xu%08Xv" "stats_writer_socket_path =" ${extra:+"$extra"} \
 			"passdb {" "	driver = passwd-file" "	args = scheme=PLAIN username_format=%u $d/users" "}" \
 			"userdb {" "	driver = passwd-file" "	args = username_format=%u $d/users" "}" \
 			"service pop3-login {" "	inet_listener pop3 {" "		address = $MAILPEERS_HOST" \
@@ -371,6 +371,25 @@ _mp_start_dovecot_variant() {
 	doveconf -c "$v/dovecot.conf" >/dev/null 2>"$v/start.log" || { _mp_log "dovecot $name: $(cat "$v/start.log")"; return 1; }
 	dovecot -F -c "$v/dovecot.conf" >>"$v/start.log" 2>&1 &
 	_mp_pids+=($!)
+}
+
+# mailpeers_dovecot_oauth_start PORT URL: (after mailpeers_start ... dovecot)
+# a Dovecot POP3 instance on 127.0.0.1:PORT, STLS, whose XOAUTH2 and
+# OAUTHBEARER logins are checked by OAuth2 token introspection (RFC 7662,
+# POST) at URL; log $MAILPEERS_DIR/dovecot/oauth/dovecot.log. 0 once it listens.
+mailpeers_dovecot_oauth_start() {
+	local port=$1 url=$2 d=$MAILPEERS_DIR/dovecot
+	mkdir -p "$d/oauth"
+	printf '%s\n' "introspection_url = $url" "introspection_mode = post" \
+		"username_attribute = username" "active_attribute = active" "active_value = true" \
+		>"$d/oauth/oauth2.conf.ext"
+	_mp_start_dovecot_variant oauth "$port" yes "plain login xoauth2 oauthbearer" \
+		"passdb {
+	driver = oauth2
+	mechanisms = xoauth2 oauthbearer
+	args = $d/oauth/oauth2.conf.ext
+}" || return 1
+	_mp_wait_port "$port" 10 || { _mp_log "dovecot oauth does not listen: $(cat "$d/oauth/start.log")"; return 1; }
 }
 
 # The variants: no STLS at all (ssl = no), and no APOP (no timestamp in the

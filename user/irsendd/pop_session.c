@@ -33,6 +33,7 @@ void pop_session_opts(const struct settings_store *user, const struct settings_s
 	o->implicit_tls = settings_store_get_bool(user, "pop.implicit_tls");
 	o->tls = tls;
 	o->timeout_ms = (int)settings_store_get_int(user, "net.timeout") * 1000;
+	o->oauth2_command = settings_store_get(user, "pop.oauth2_command");
 	if (settings_store_get_bool(user, "pop.cram_md5") &&
 	    !settings_store_get_int(service, "NS-CMD5"))
 		o->mechs |= POP3_MECH_CRAM_MD5;

@@ -202,6 +202,13 @@ int pop3_login_sasl(struct pop3 *p, const struct pop3_opts *o)
 	if (!(p->caps & POP3_CAP_SASL))
 		return pop3_fail(p, POP3_E_AUTH,
 				 "the POP server offers no POP AUTH (no CAPA SASL)");
+	/* A token, when there is a command for one: first, and under TLS only. */
+	if (o->oauth2_command && *o->oauth2_command && p->tls) {
+		if (offered(p->sasl, "OAUTHBEARER"))
+			return pop3_login_oauth(p, o, "OAUTHBEARER");
+		if (offered(p->sasl, "XOAUTH2"))
+			return pop3_login_oauth(p, o, "XOAUTH2");
+	}
 	for (size_t i = 0; i < sizeof(mech_order) / sizeof(mech_order[0]) && !p->mech; i++) {
 		if ((o->mechs & mech_order[i].bit) && (!mech_order[i].tls_only || p->tls) &&
 		    offered(p->sasl, mech_order[i].name) && irs_sasl_have_mech(mech_order[i].name))

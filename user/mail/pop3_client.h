@@ -14,7 +14,8 @@
  *   - APOP: MD5 of timestamp and password (#846 when refused, or when the
  *     greeting has no usable timestamp: nothing is sent then);
  *   - POP AUTH: one SASL mechanism from the server's CAPA SASL list in the
- *     order SCRAM-SHA-256, CRAM-MD5, NTLM, PLAIN, LOGIN, limited to the
+ *     order OAUTHBEARER, XOAUTH2 (with oauth2_command, under TLS),
+ *     SCRAM-SHA-256, CRAM-MD5, NTLM, PLAIN, LOGIN, limited to the
  *     mechanisms allowed (settings and NS-* switches); PLAIN and LOGIN only
  *     under TLS (seed 2.1.3: without TLS they are refused); no mechanism in
  *     common, a refusal or a broken exchange is #845.
@@ -85,6 +86,11 @@ struct pop3_opts {
 	int implicit_tls;	 /* TLS from the first byte (995) */
 	struct irs_tls_ctx *tls; /* required with stls or implicit_tls */
 	int timeout_ms;		 /* connect and every read; 0: 10000 */
+	/*
+	 * POP AUTH: a command printing an OAuth2 token (oauth2.h); with it,
+	 * OAUTHBEARER or XOAUTH2 come first when offered, under TLS only.
+	 */
+	const char *oauth2_command;
 };
 
 #define POP3_OPTS_INIT                                                                             \

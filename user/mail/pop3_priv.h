@@ -63,5 +63,7 @@ void pop3_quote(char *out, size_t outlen, const char *s);
 /* Log in by APOP / POP AUTH (pop3_auth.c); a status. */
 int pop3_login_apop(struct pop3 *p, const struct pop3_opts *o);
 int pop3_login_sasl(struct pop3 *p, const struct pop3_opts *o);
+/* POP AUTH mech (OAUTHBEARER or XOAUTH2) with o->oauth2_command's token (pop3_oauth.c). */
+int pop3_login_oauth(struct pop3 *p, const struct pop3_opts *o, const char *mech);
 
 #endif
