@@ -22,7 +22,7 @@ for t in python3 pbmtext pnmtotiff tiffcp tiffsplit tifftopnm dovecot; do
 		exit 0
 	}
 done
-tap_plan 21
+tap_plan 22
 work=$(mktemp -d)
 trap 'irsendd_cleanup; mailpeers_stop; rm -rf "$work"' EXIT
 chmod 0755 "$work"
@@ -332,6 +332,14 @@ after=$(ctl box show rx --json | python3 -c 'import json,sys; print(len(json.loa
 [ "$before" = "$after" ] && tap_ok "the same POP message twice: one document" ||
 	tap_fail "the same POP message twice: one document" "$before before, $after after"
 
+ctl settings set pop.interval 1 >/dev/null
+next=$(ctl receive status --json | python3 -c 'import json,sys,time; s=json.load(sys.stdin); print(s["next_poll"] - int(time.time()))')
+if [ "$next" -ge 55 ] && [ "$next" -le 60 ]; then
+	tap_ok "pop.interval 1: the next POP check is due in a minute"
+else
+	tap_fail "pop.interval 1: the next POP check is due in a minute" "in $next s"
+fi
+ctl settings set pop.interval 0 >/dev/null
 out=$(ctl receive status 2>&1)
 grep -q 'next check: -' <<<"$out" && grep -q 'in the spool: 0' <<<"$out" &&
 	tap_ok "receive status: no polling with pop.interval 0, nothing spooled" ||
