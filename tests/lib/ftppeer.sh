@@ -22,7 +22,7 @@
 #                       force_local_data_ssl, require_ssl_reuse (a data
 #                       connection that does not resume the control TLS
 #                       session is refused with 522); certificate for
-#                       localhost and 127.0.0.1 from the test CA
+#                       localhost only (not 127.0.0.1) from the test CA
 #                       $FTPPEER_CA; $FTPPEER_OTHER_CA is a CA that signed
 #                       nothing here (for "wrong CA" tests)
 #   Logs: $FTPPEER_LOG and $FTPPEER_FTPS_LOG (log_ftp_protocol: every
@@ -85,7 +85,7 @@ _fp_make_tls() {
 		done
 		openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
 			-subj "/O=irsend tests/CN=localhost" &&
-		printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+		printf '%s\n' "subjectAltName=DNS:localhost" \
 			"basicConstraints=CA:FALSE" "extendedKeyUsage=serverAuth" >server.ext &&
 		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
 			-days 2 -sha256 -extfile server.ext -out server.crt

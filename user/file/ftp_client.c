@@ -299,7 +299,7 @@ static unsigned int store(struct irs_ftp *s, const struct irs_ftp_file *f, const
 	if (!r)
 		r = stream(s, f, &d, &cut);
 	/* The end of the file is the end of the data connection. */
-	ftp_data_close(&d);
+	ftp_data_finish(s, &d);
 	if (r == IRS_E_CANCELLED) {
 		/* The reply to STOR is still to come; read it without the cancel check. */
 		irs_conn_set_cancel(s->ctl, NULL, NULL);

@@ -18,6 +18,8 @@
 
 /* How often an accept wait looks at the cancel check. */
 #define CANCEL_POLL_MS 200
+/* Longest wait for the server to close a finished upload's data connection. */
+#define FINISH_MS 5000
 
 static long long now_ms(void)
 {
@@ -185,6 +187,7 @@ unsigned int ftp_data_open(struct irs_ftp *s, struct ftp_data *d)
 
 	d->c = NULL;
 	d->listen_fd = -1;
+	d->tls_fd = -1;
 	r = passive(s, d, why, sizeof(why));
 	if (r != 1)
 		return r;
@@ -259,6 +262,7 @@ unsigned int ftp_data_ready(struct irs_ftp *s, struct ftp_data *d)
 	}
 	s->data_tls_conns++;
 	s->data_tls_resumed += ftp_tls_reuse_last_resumed(s->reuse);
+	d->tls_fd = ftp_tls_reuse_last_fd(s->reuse);
 	return 0;
 }
 
@@ -266,7 +270,34 @@ void ftp_data_close(struct ftp_data *d)
 {
 	irs_conn_close(d->c);
 	d->c = NULL;
+	d->tls_fd = -1;
 	if (d->listen_fd >= 0)
 		close(d->listen_fd);
 	d->listen_fd = -1;
+}
+
+void ftp_data_finish(struct irs_ftp *s, struct ftp_data *d)
+{
+	/* A second descriptor keeps the socket open once irs_conn_close() has sent close_notify. */
+	int fd = d->c && d->tls_fd >= 0 ? dup(d->tls_fd) : -1;
+	long long deadline =
+		now_ms() + (s->o->timeout_ms < FINISH_MS ? s->o->timeout_ms : FINISH_MS);
+	char buf[4096];
+
+	ftp_data_close(d);
+	if (fd < 0)
+		return;
+	shutdown(fd, SHUT_WR);
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long long left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			break;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			break;
+	}
+	close(fd);
 }

@@ -65,6 +65,7 @@ unsigned int ftp_cmd_final(struct irs_ftp *s, const char *redact, const char *fm
 struct ftp_data {
 	struct irs_conn *c;
 	int listen_fd; /* active mode, until the server connects; -1 otherwise */
+	int tls_fd;    /* c's socket under TLS (for ftp_data_finish); -1 otherwise */
 };
 
 /* EPSV/PASV (or EPRT/PORT): 0 with d set up, or the failure. */
@@ -73,7 +74,18 @@ unsigned int ftp_data_open(struct irs_ftp *s, struct ftp_data *d);
 /* After the 1xx of the transfer command: accept (active) and TLS. 0 or the failure. */
 unsigned int ftp_data_ready(struct irs_ftp *s, struct ftp_data *d);
 
+/* Drop the data connection at once (failures, listings the server closed). */
 void ftp_data_close(struct ftp_data *d);
+
+/*
+ * The end of an upload: TLS close_notify, our half of TCP closed, and the
+ * server's bytes read until it closes (bounded wait). Under TLS 1.3 the
+ * server sends session tickets on the data connection that nobody reads;
+ * closing a socket with unread bytes makes Linux answer with a reset, and a
+ * reset that overtakes the end of the upload makes the server drop it
+ * ("426 Failure reading network stream" from vsftpd).
+ */
+void ftp_data_finish(struct irs_ftp *s, struct ftp_data *d);
 
 /*
  * Parse "227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)" (parentheses
@@ -92,6 +104,8 @@ int ftp_parse_229(const char *text, unsigned int *port);
 struct ftp_tls_reuse *ftp_tls_reuse_new(struct irs_tls_ctx *t);
 /* 1 when the last data handshake resumed the control session. */
 int ftp_tls_reuse_last_resumed(const struct ftp_tls_reuse *r);
+/* The socket of the last data handshake (conn.h does not show its own); -1: none. */
+int ftp_tls_reuse_last_fd(const struct ftp_tls_reuse *r);
 void ftp_tls_reuse_free(struct ftp_tls_reuse *r);
 
 /* Does a file of this name exist in the current directory? 1, 0, or -code on failure. */

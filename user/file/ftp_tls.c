@@ -24,6 +24,7 @@ struct ftp_tls_reuse {
 	const SSL *control;
 	SSL_SESSION *session; /* the control connection's latest session; ours */
 	int last_resumed;
+	int last_fd; /* the socket of the last data connection to shake hands */
 };
 
 static int ctx_index = -1;
@@ -69,8 +70,10 @@ static void info(const SSL *ssl, int where, int ret)
 			SSL_set_session((SSL *)ssl, r->session);
 		}
 	}
-	if ((where & SSL_CB_HANDSHAKE_DONE) && ssl != r->control)
+	if ((where & SSL_CB_HANDSHAKE_DONE) && ssl != r->control) {
 		r->last_resumed = SSL_session_reused((SSL *)ssl);
+		r->last_fd = SSL_get_fd(ssl);
+	}
 }
 
 struct ftp_tls_reuse *ftp_tls_reuse_new(struct irs_tls_ctx *t)
@@ -78,6 +81,8 @@ struct ftp_tls_reuse *ftp_tls_reuse_new(struct irs_tls_ctx *t)
 	struct ftp_tls_reuse *r = calloc(1, sizeof(*r));
 	SSL *probe;
 
+	if (r)
+		r->last_fd = -1;
 	pthread_once(&index_once, index_init);
 	if (!r || ctx_index < 0)
 		goto fail;
@@ -102,6 +107,11 @@ fail:
 int ftp_tls_reuse_last_resumed(const struct ftp_tls_reuse *r)
 {
 	return r && r->last_resumed;
+}
+
+int ftp_tls_reuse_last_fd(const struct ftp_tls_reuse *r)
+{
+	return r ? r->last_fd : -1;
 }
 
 void ftp_tls_reuse_free(struct ftp_tls_reuse *r)
