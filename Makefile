@@ -18,8 +18,9 @@ B := build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 # pkg-config names of the libraries the userspace programs link with (krb5:
-# the SMTP client logs in to the KDC for GSSAPI and reads its clock offset for #843).
-USER_PKGS := zlib fdisk libnl-3.0 libnl-genl-3.0 libtiff-4 libjpeg json-c libcap libcrypto libssl libsasl2 krb5 krb5-gssapi
+# the SMTP client logs in to the KDC for GSSAPI and reads its clock offset for #843;
+# smbclient: libsmbclient for SMB file transmission).
+USER_PKGS := zlib fdisk libnl-3.0 libnl-genl-3.0 libtiff-4 libjpeg json-c libcap libcrypto libssl libsasl2 krb5 krb5-gssapi smbclient
 USER_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -g \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-Iinclude/uapi -Iuser/common -Iuser/encode -Iuser/mail -Iuser/file -Iuser/agent -DIRSEND_VERSION='"$(VERSION)"' -MMD -MP
