@@ -29,6 +29,8 @@
 #   SAMBAPEER_SHARE_ENC     writable, "server smb encrypt = required": a
 #                           tree connect without SMB3 encryption is refused
 #                                             dir $SAMBAPEER_ENC_DIR
+#   SAMBAPEER_SHARE_DENY    not for $SAMBAPEER_USER ("valid users = nobody"):
+#                           the login succeeds, the tree connect is refused
 # Two more servers with the same user and the same kind of writable share
 # ($SAMBAPEER_SHARE_RW, their own directories):
 #   SAMBAPEER_SMB21_PORT    at most SMB2_10 and "server smb encrypt = off":
@@ -162,13 +164,18 @@ _sp_global() {
 	EOF
 }
 
-# _sp_share NAME DIR [EXTRA...]: one share section.
+# _sp_share NAME DIR [EXTRA...]: one share section (an EXTRA "valid users"
+# replaces the default one).
 _sp_share() {
-	local name=$1 dir=$2 x
+	local name=$1 dir=$2 x users=$SAMBAPEER_USER
 	shift 2
-	printf '[%s]\n\tpath = %s\n\tvalid users = %s\n\tread only = no\n' \
-		"$name" "$dir" "$SAMBAPEER_USER"
 	for x in "$@"; do
+		case $x in "valid users = "*) users=${x#valid users = } ;; esac
+	done
+	printf '[%s]\n\tpath = %s\n\tvalid users = %s\n\tread only = no\n' \
+		"$name" "$dir" "$users"
+	for x in "$@"; do
+		case $x in "valid users = "*) continue ;; esac
 		printf '\t%s\n' "$x"
 	done
 }
@@ -209,8 +216,9 @@ _sp_small_fs() {
 # _sp_run NAME PORT: smbd NAME in the foreground, as our child.
 _sp_run() {
 	local d=$SAMBAPEER_DIR/$1
-	smbd --foreground --no-process-group --configfile="$d/smb.conf" \
-		>>"$d/log/stdout.log" 2>&1 </dev/null &
+	# Its own process group (smbd makes one unless told not to): a stopping
+	# smbd signals its whole group, which must not be the test's.
+	smbd --foreground --configfile="$d/smb.conf" >>"$d/log/stdout.log" 2>&1 </dev/null &
 	local pid=$!
 	if [ "$1" = main ]; then
 		_sp_main_pid=$pid
@@ -245,7 +253,7 @@ sambapeer_start() {
 	export SAMBAPEER_WORKGROUP=IRSEND
 	export SAMBAPEER_CONF=$SAMBAPEER_DIR/main/smb.conf
 	export SAMBAPEER_SHARE_RW=scans SAMBAPEER_SHARE_RO=archive SAMBAPEER_SHARE_ONE=single
-	export SAMBAPEER_SHARE_SMALL=small SAMBAPEER_SHARE_ENC=secure
+	export SAMBAPEER_SHARE_SMALL=small SAMBAPEER_SHARE_ENC=secure SAMBAPEER_SHARE_DENY=closed
 	export SAMBAPEER_RW_DIR=$SAMBAPEER_DIR/shares/scans
 	export SAMBAPEER_RO_DIR=$SAMBAPEER_DIR/shares/archive
 	export SAMBAPEER_ONE_DIR=$SAMBAPEER_DIR/shares/single
@@ -275,6 +283,7 @@ sambapeer_start() {
 		_sp_share "$SAMBAPEER_SHARE_ONE" "$SAMBAPEER_ONE_DIR" "max connections = 1"
 		_sp_share "$SAMBAPEER_SHARE_SMALL" "$SAMBAPEER_SMALL_DIR"
 		_sp_share "$SAMBAPEER_SHARE_ENC" "$SAMBAPEER_ENC_DIR" "server smb encrypt = required"
+		_sp_share "$SAMBAPEER_SHARE_DENY" "$SAMBAPEER_RO_DIR" "valid users = nobody"
 	} >"$SAMBAPEER_DIR/main/smb.conf"
 	{
 		_sp_global smb21 "$SAMBAPEER_SMB21_PORT" SMB2_02 SMB2_10 off
@@ -326,14 +335,15 @@ _sp_signal() {
 	done
 }
 
-# _sp_end PID: SIGTERM to smbd PID and its children, SIGKILL after 5 s,
-# reaped. Safe under set -e.
+# _sp_end PID: SIGTERM to smbd PID (it stops its children, a signal to
+# its process group), SIGKILL to whatever is left after 5 s, reaped. Safe
+# under set -e.
 _sp_end() {
 	local p=$1 i st kids
 	[ -n "$p" ] || return 0
 	kids=$(_sp_descendants "$p")
 	_sp_signal CONT "$p"
-	_sp_signal TERM "$p"
+	kill -TERM "$p" 2>/dev/null || true
 	for ((i = 0; i < 100; i++)); do
 		st=$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null || true)
 		[ -z "$st" ] || [ "$st" = Z ] && break

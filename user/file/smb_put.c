@@ -215,11 +215,13 @@ unsigned int smb_put_file(struct smb_put *p, struct irs_smb_file *f)
 	code = pick_name(p, f);
 	if (code) {
 		close(fd);
+		f->stored[0] = '\0';
 		return code;
 	}
 	rf = create_temp(p, f, tmp_url, tmp, sizeof(tmp));
 	if (!rf) {
 		close(fd);
+		f->stored[0] = '\0';
 		return f->code;
 	}
 	trace(p, "writing", f->name, tmp);

@@ -57,7 +57,7 @@
  * with a process-wide mutex: loadparm is not safe to use from several
  * threads, whatever the libsmbclient version. A call waiting for another
  * still honours its cancel callback. libsmbclient's own log lines go to
- * opts.trace (level 0 and 1 only), never to stdout.
+ * opts.trace (errors only), never to stdout.
  *
  * Usage:
  *
