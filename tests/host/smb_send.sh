@@ -53,7 +53,7 @@ sambapeer_start "$work/peer" >"$work/start.log" 2>&1 || {
 	exit 1
 }
 
-tap_plan 44
+tap_plan 46
 H=127.0.0.1
 PW=$SAMBAPEER_PASSWORD
 RW=$SAMBAPEER_RW_DIR
@@ -218,12 +218,25 @@ out=$("$T" --port "$SAMBAPEER_PORT" --user nobody-here --dest "\\\\$H\\scans" "$
 	nouser.txt 2>>"$work/outputs")
 echo "$out" >>"$work/outputs"
 check "unknown user: #806" grep -qx code=806 <<<"$out"
-send "missing folder: #804" 804 -- --dest "\\\\$H\\scans\\no\\such" "$work/v1.txt" x.txt
+send "missing folder: #804, the folder named as the operator wrote it" 804 \
+	"text=no folder \\\\$H\\scans\\no\\such on the server" -- --dest "//$H/scans/no/such" \
+	"$work/v1.txt" x.txt
 send "missing share: #804" 804 -- --dest "\\\\$H\\nosuchshare" "$work/v1.txt" x.txt
 send "read-only share: #807" 807 -- --dest "\\\\$H\\$SAMBAPEER_SHARE_RO" "$work/v1.txt" ro.txt
 send "a share the user may not enter (the login itself succeeds): #807" 807 -- \
 	--dest "\\\\$H\\$SAMBAPEER_SHARE_DENY" "$work/v1.txt" deny.txt
 check "... nothing written in either" sh -c "[ -z \"\$(ls -A '$SAMBAPEER_RO_DIR')\" ]"
+run --dest "\\\\$H\\scans\\..\\$SAMBAPEER_SHARE_RO" "$work/v1.txt" up.txt
+o1=$out
+cp "$work/trace" "$work/trace1"
+run --dest "\\\\$H" "$work/v1.txt" noshare.txt
+check "destinations with '..' or without a share: #804 before any connection" bash -c \
+	"grep -qx code=804 <<<'$o1' && grep -qx code=804 <<<'$out' &&
+	! grep -q 'SMB 3' '$work/trace' '$work/trace1'"
+out=$("$T" --port "$SAMBAPEER_PORT" --user "$SAMBAPEER_WORKGROUP\\" --dest "\\\\$H\\scans" \
+	"$work/v1.txt" x.txt 2>>"$work/outputs")
+echo "$out" >>"$work/outputs"
+check "a user name 'DOMAIN\\' with no user: #806" grep -qx code=806 <<<"$out"
 send "a name that cannot resolve: #802" 802 -- --dest '\\no-such-host.invalid\scans' \
 	"$work/v1.txt" x.txt
 send "SMB1-only server: #801, SMB1 never used" 801 -- --port "$SAMBAPEER_NT1_PORT" \

@@ -8,7 +8,8 @@
  *	read-only share, denied directory       EACCES at create
  *	"max connections" reached               EINVAL at connect, after the login
  *	disk full                               ENOSPC at write
- *	server gone                             ECONNRESET, ECONNREFUSED, ETIMEDOUT, EIO ...
+ *	server killed in a transfer             ECONNABORTED at write
+ *	server frozen in a transfer             ETIMEDOUT at write (after opts.timeout_ms)
  */
 #include <errno.h>
 
@@ -29,7 +30,6 @@ static int is_network(int err)
 	case ENETRESET:
 	case EPIPE:
 	case ENOTCONN:
-	case EIO:
 		return 1;
 	}
 	return 0;
@@ -68,6 +68,7 @@ int smb_err_temporary(int err)
 	case ETXTBSY:
 	case EAGAIN:
 	case ENOMEM:
+	case EIO:
 	case EINVAL: /* what a full "max connections" share looks like */
 		return 1;
 	}

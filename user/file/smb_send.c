@@ -12,6 +12,16 @@
 /* libsmbclient's auth callback buffers (fstring). */
 #define AUTH_FIELD_MAX 255
 
+/* \\host\share[\dir] for messages, as an operator writes it. */
+static const char *unc(const struct smb_dest *d, char *buf, size_t size)
+{
+	snprintf(buf, size, "\\\\%s\\%s%s%s", d->host, d->share, d->dir[0] ? "\\" : "", d->dir);
+	for (char *p = buf; *p; p++)
+		if (*p == '/')
+			*p = '\\';
+	return buf;
+}
+
 static unsigned int result(struct irs_smb_result *res, unsigned int code, int err, const char *fmt,
 			   ...) __attribute__((format(printf, 4, 5)));
 
@@ -96,7 +106,9 @@ static unsigned int open_dir(struct smb_session *s, const struct smb_dest *d, co
 	SMBCCTX *c = smb_session_ctx(s);
 	struct stat st;
 	unsigned int code;
+	char where[1600];
 
+	unc(d, where, sizeof(where));
 	smb_session_mark(s);
 	if (smbc_getFunctionStat(c)(c, url, &st)) {
 		int err = errno ? errno : EIO;
@@ -106,17 +118,17 @@ static unsigned int open_dir(struct smb_session *s, const struct smb_dest *d, co
 			return result(res, code, err, "%s refused the user name or password",
 				      d->host);
 		if (code == IRS_E_NO_DIRECTORY)
-			return result(res, code, err, "no folder \\\\%s\\%s%s%s on the server",
-				      d->host, d->share, d->dir[0] ? "\\" : "", d->dir);
+			return result(res, code, err, "no folder %s on the server", where);
+		if (code == IRS_E_NO_PERMISSION)
+			return result(res, code, err, "%s: the user may not use this share", where);
 		if (code == IRS_E_SERVER && err == EINVAL)
 			return result(res, code, err,
 				      "%s refused the share %s (too many connections?): %s",
 				      d->host, d->share, strerror(err));
-		return result(res, code, err, "\\\\%s\\%s: %s", d->host, d->share, strerror(err));
+		return result(res, code, err, "%s: %s", where, strerror(err));
 	}
 	if (!S_ISDIR(st.st_mode))
-		return result(res, IRS_E_NO_DIRECTORY, ENOTDIR, "\\\\%s\\%s\\%s is not a folder",
-			      d->host, d->share, d->dir);
+		return result(res, IRS_E_NO_DIRECTORY, ENOTDIR, "%s is not a folder", where);
 	smb_session_connected(s);
 	return 0;
 }
@@ -129,7 +141,7 @@ unsigned int irs_smb_send(const struct irs_smb_opts *o, struct irs_smb_file *fil
 	struct smb_probe pr;
 	struct smb_session *s = NULL;
 	struct smb_auth auth;
-	char dir_url[4096], why[256];
+	char dir_url[4096], why[256], where[1600];
 	unsigned int code;
 
 	memset(res, 0, sizeof(*res));
@@ -159,7 +171,7 @@ unsigned int irs_smb_send(const struct irs_smb_opts *o, struct irs_smb_file *fil
 		code = smb_put_file(&p, &files[i]);
 		res->bytes += p.bytes;
 		if (code != IRS_E_SENT) {
-			result(res, code, p.err, "\\\\%s\\%s: %s", d.host, d.share, p.why);
+			result(res, code, p.err, "%s: %s", unc(&d, where, sizeof(where)), p.why);
 			break;
 		}
 		res->sent++;
@@ -167,7 +179,7 @@ unsigned int irs_smb_send(const struct irs_smb_opts *o, struct irs_smb_file *fil
 	}
 	smb_session_end(s);
 	if (!res->code)
-		result(res, IRS_E_SENT, 0, "%zu file%s stored in \\\\%s\\%s%s%s", res->sent,
-		       res->sent == 1 ? "" : "s", d.host, d.share, d.dir[0] ? "\\" : "", d.dir);
+		result(res, IRS_E_SENT, 0, "%zu file%s stored in %s", res->sent,
+		       res->sent == 1 ? "" : "s", unc(&d, where, sizeof(where)));
 	return res->code;
 }

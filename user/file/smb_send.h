@@ -32,7 +32,9 @@
  * TCP connect bounded by opts.timeout_ms (#751): libsmbclient's own connect
  * waits 20 s and reports a failed resolution like a missing share. The
  * address found is what libsmbclient connects to, so it resolves nothing
- * itself (no NetBIOS broadcast, no name cache written).
+ * itself (no NetBIOS broadcast, no name cache written). The resolution
+ * itself lasts as long as the resolver's own timeouts (resolv.conf): it is
+ * bounded neither by timeout_ms nor by the cancel callback.
  *
  * Results (struct irs_smb_result.code, section 4.3.4):
  *	#899  every file stored
