@@ -3,7 +3,8 @@
 # servers (tests/lib/sambapeer.sh) through build/tests/lib/smb_send_tool:
 # what arrives, read back from the share's directory on disk, byte for
 # byte (a name with spaces, '#', '%' and UTF-8; three files in one call;
-# four sends at once from four threads); the three user name forms; the
+# four sends at once from four threads); the three user name forms; a
+# hostile ~/.smb/smb.conf changing nothing and printing nothing; the
 # temporary name, never the final one, while a transfer runs (a pause in
 # the middle and a watcher listing the directory the whole time); every
 # error code for real: wrong password and unknown user #806, missing
@@ -53,7 +54,7 @@ sambapeer_start "$work/peer" >"$work/start.log" 2>&1 || {
 	exit 1
 }
 
-tap_plan 46
+tap_plan 47
 H=127.0.0.1
 PW=$SAMBAPEER_PASSWORD
 RW=$SAMBAPEER_RW_DIR
@@ -169,6 +170,25 @@ out=$("$T" --port "$SAMBAPEER_PORT" --user "$SAMBAPEER_USER@irsend.test" \
 	--dest "\\\\$H\\scans" "$work/page2.txt" upn.txt 2>>"$work/outputs")
 echo "$out" >>"$work/outputs"
 check "user@domain: sent, byte for byte" bash -c "grep -qx code=899 <<<'$out' && cmp '$work/page2.txt' '$RW/upn.txt'"
+
+# --- the host's smb.conf decides nothing: a hostile ~/.smb/smb.conf (libsmbclient reads it at
+# every context made) that would mean NTLMv1, Kerberos only, SMB1, no encryption and
+# debug output, with a parameter Samba does not know; two sends, to the share that
+# demands encryption from an NTLMv2-only server that speaks no SMB1
+mkdir -p "$work/home/.smb"
+printf '%s\n' '[global]' 'client ntlmv2 auth = no' 'client lanman auth = yes' \
+	'client use kerberos = required' 'client min protocol = NT1' 'client max protocol = NT1' \
+	'client smb encrypt = off' 'name resolve order = bcast' 'log level = 10' \
+	'irsend no such parameter = 1' >"$work/home/.smb/smb.conf"
+out=$(HOME=$work/home "$T" --port "$SAMBAPEER_PORT" --user "$SAMBAPEER_USER" --threads 2 \
+	--dest "\\\\$H\\$SAMBAPEER_SHARE_ENC" "$work/page3.txt" home.txt 2>"$work/home.err")
+rc=$?
+printf '%s\n' "$out" >>"$work/outputs"
+cat "$work/home.err" >>"$work/outputs"
+check "a hostile ~/.smb/smb.conf: both sent, byte for byte, nothing but results on stdout" \
+	bash -c "[ $rc = 0 ] && cmp '$work/page3.txt' '$SAMBAPEER_ENC_DIR/t1-home.txt' &&
+	cmp '$work/page3.txt' '$SAMBAPEER_ENC_DIR/t2-home.txt' &&
+	! grep -v '^[a-z]*[0-9]*=' <<<'$out' | grep -q . && [ ! -s '$work/home.err' ]"
 
 # --- a reader never sees the final name before the document is complete
 full=$(stat -c %s "$work/big.pdf")

@@ -1,20 +1,32 @@
 /*
- * libsmbclient, configured once and used by one call at a time.
+ * libsmbclient, configured by us and used by one call at a time.
  *
  * What was found in libsmbclient 4.17 (Debian 12) and is handled here:
- * - Its first smbc_new_context() loads ~/.smb/smb.conf or else the system
- *   smb.conf (plus ~/.smb/smb.conf.append) into process-wide loadparm
- *   state, and does it again whenever the last context is freed and a new
- *   one made. smbc_setConfiguration() replaces that state with a file of
- *   ours (a memfd, so nothing is left on disk); an "anchor" context that
- *   is never freed keeps libsmbclient from reloading the host's files.
+ * - Every smbc_new_context() runs its module initialisation again: the
+ *   "once" macro (SMB_THREAD_ONCE) runs the function on every call when no
+ *   thread implementation is registered, and smbc_thread_posix() is not
+ *   exported by Debian's build. That initialisation loads ~/.smb/smb.conf,
+ *   or else the system smb.conf plus ~/.smb/smb.conf.append, into the
+ *   process-wide loadparm state: a "client ntlmv2 auth = no" there turned
+ *   our NTLMv2 logins into refused NTLMv1 ones. So every context gets our
+ *   configuration loaded right after it is made (smbc_setConfiguration()
+ *   re-initialises the state, from a memfd: nothing on disk), before any
+ *   connection. The host's file is still read (and parse errors in it
+ *   logged), it no longer decides anything.
+ * - The initialisation also sets up logging to stdout, unless a callback
+ *   is set already (a callback outranks it in Samba's debug code): ours is
+ *   set before the first context, so nothing reaches stdout, whatever log
+ *   level the host's file asks for. smbc_setLogCallback() only sets the
+ *   global callback; the context it takes is not used, a dummy serves.
  * - smbc_setOptionProtocols() and smbc_setDebug() write that global state
- *   too (they are "command line" settings that survive reloads), and
- *   smbc_new_context() itself resets the debug level: nothing of it is
- *   per context, hence the process-wide lock held for a whole send.
+ *   too ("command line" settings that survive reloads), and
+ *   smbc_new_context() itself resets the debug level: nothing of it is per
+ *   context, hence the process-wide lock held for a whole send.
+ * - An "anchor" context, never freed, keeps the count of contexts above
+ *   zero: the last smbc_free_context() would otherwise tear all global
+ *   state down (gfree_all) after every send.
  * - A failed login falls back to an anonymous one unless
  *   smbc_setOptionNoAutoAnonymousLogin() says not to.
- * - Debug output goes to stdout unless a log callback takes it.
  * - The auth callback's buffers are 256 bytes: longer values are cut, so
  *   longer ones are refused before (smb_send.c).
  */
@@ -133,20 +145,33 @@ static int load_conf(SMBCCTX *c)
 	return rc == 0 ? 0 : -1;
 }
 
+/*
+ * A context with our configuration in force (smbc_new_context() has just
+ * reloaded the host's): NULL on failure.
+ */
+static SMBCCTX *new_context(void)
+{
+	SMBCCTX *c = smbc_new_context();
+
+	if (c && load_conf(c)) {
+		smbc_free_context(c, 1);
+		errno = EINVAL;
+		return NULL;
+	}
+	return c;
+}
+
 static int global_init(void)
 {
+	static SMBCCTX dummy;
 	SMBCCTX *c;
 
 	if (smb_anchor)
 		return 0;
-	c = smbc_new_context();
+	smbc_setLogCallback(&dummy, NULL, smb_log);
+	c = new_context();
 	if (!c)
 		return -1;
-	smbc_setLogCallback(c, NULL, smb_log);
-	if (load_conf(c)) {
-		smbc_free_context(c, 1);
-		return -1;
-	}
 	smbc_setFunctionAuthDataWithContext(c, auth_none);
 	if (!smbc_init_context(c)) {
 		smbc_free_context(c, 1);
@@ -199,7 +224,7 @@ unsigned int smb_session_begin(struct smb_session **out, const struct irs_smb_op
 		return code;
 	}
 	smb_current = s;
-	if (global_init() || !(c = smbc_new_context())) {
+	if (global_init() || !(c = new_context())) {
 		snprintf(why, whylen, "libsmbclient could not be initialised: %s", strerror(errno));
 		goto fail;
 	}

@@ -51,15 +51,16 @@
  * file involved; never the password).
  *
  * libsmbclient keeps its configuration in process-wide state (loadparm),
- * read from ~/.smb/smb.conf or the system smb.conf when its first context
- * is made. This module loads its own fixed configuration once instead
- * (protocols, NTLMv2 only, no Kerberos, host resolution only, no NetBIOS)
- * and keeps one context alive so that libsmbclient never reloads the
- * host's; every call then makes its own context. Calls are serialised
- * with a process-wide mutex: loadparm is not safe to use from several
- * threads, whatever the libsmbclient version. A call waiting for another
- * still honours its cancel callback. libsmbclient's own log lines go to
- * opts.trace (errors only), never to stdout.
+ * and the 4.17 one reloads ~/.smb/smb.conf, or else the system smb.conf,
+ * every time a context is made. Each call makes its own context and loads
+ * this module's fixed configuration into it before connecting (SMB 2.02
+ * to 3.1.1, NTLMv2 only, no Kerberos, no NetBIOS): what the host's files
+ * say changes nothing (details in smb_ctx.c). Calls are serialised with a
+ * process-wide mutex: loadparm is not safe to use from several threads,
+ * whatever the libsmbclient version; run sends in parallel in separate
+ * processes if ever needed. A call waiting for another still honours its
+ * cancel callback. libsmbclient's own log lines go to opts.trace (errors
+ * only), never to stdout.
  *
  * Usage:
  *
