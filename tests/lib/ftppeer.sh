@@ -50,7 +50,7 @@
 _fp_dir=
 _fp_rm_dir=0
 _fp_mounted=
-declare -A _fp_pid=()
+declare -gA _fp_pid=() # -g: this file may be sourced inside a function
 
 _fp_log() { echo "# ftppeer: $*" >&2; }
 
