@@ -22,9 +22,8 @@ static const char *const source_names[] = {
 };
 
 static const char *const dest_names[] = {
-	[JOB_DEST_BOX] = "box",
-	[JOB_DEST_EMAIL] = "email",
-	[JOB_DEST_IFAX] = "ifax",
+	[JOB_DEST_BOX] = "box", [JOB_DEST_EMAIL] = "email", [JOB_DEST_IFAX] = "ifax",
+	[JOB_DEST_SMB] = "smb", [JOB_DEST_FTP] = "ftp",
 };
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -84,7 +83,7 @@ static void add_str(struct json_object *o, const char *key, const char *v)
 	json_object_object_add(o, key, json_object_new_string(v));
 }
 
-struct json_object *job_spec_to_json(const struct job_spec *spec)
+static struct json_object *spec_json(const struct job_spec *spec, bool secrets)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *formats = json_object_new_array();
@@ -122,12 +121,27 @@ struct json_object *job_spec_to_json(const struct job_spec *spec)
 			add_str(d, "to", jd->addrs);
 		if (jd->type == JOB_DEST_IFAX)
 			add_str(d, "mode", job_ifax_mode_name(jd->ifax_mode));
+		if (jd->type == JOB_DEST_SMB || jd->type == JOB_DEST_FTP) {
+			add_str(d, "user", jd->user);
+			if (secrets)
+				add_str(d, "password", jd->password);
+		}
 		json_object_array_add(dests, d);
 	}
 	json_object_object_add(o, "destinations", dests);
 	add_int(o, "owner", spec->owner);
 	add_int(o, "created", spec->created);
 	return o;
+}
+
+struct json_object *job_spec_to_json(const struct job_spec *spec)
+{
+	return spec_json(spec, false);
+}
+
+struct json_object *job_spec_to_json_private(const struct job_spec *spec)
+{
+	return spec_json(spec, true);
 }
 
 struct json_object *job_state_to_json(const struct job_spec *spec, const struct job_state *st)
@@ -315,6 +329,17 @@ int job_spec_from_json(struct json_object *o, struct job_spec *spec, char *err, 
 		}
 		if (get_text(v, "to", jd->addrs, sizeof(jd->addrs), err, errlen) < 0)
 			return -1;
+		if (jd->type == JOB_DEST_SMB || jd->type == JOB_DEST_FTP) {
+			jd->user[0] = jd->password[0] = '\0';
+			/* The log's copy has no password: a file destination there is only shown.
+			 */
+			if ((json_object_object_get_ex(v, "user", NULL) &&
+			     get_text(v, "user", jd->user, sizeof(jd->user), err, errlen) < 0) ||
+			    (json_object_object_get_ex(v, "password", NULL) &&
+			     get_text(v, "password", jd->password, sizeof(jd->password), err,
+				      errlen) < 0))
+				return -1;
+		}
 		if (jd->type == JOB_DEST_IFAX) {
 			if (get_text(v, "mode", mode, sizeof(mode), err, errlen) < 0)
 				return -1;

@@ -33,6 +33,8 @@ enum job_dest_type {
 	JOB_DEST_BOX,	/* a User Inbox */
 	JOB_DEST_EMAIL, /* e-mail through the SMTP server of the settings */
 	JOB_DEST_IFAX,	/* Internet fax (RFC 3965 simple or RFC 2532 full mode) */
+	JOB_DEST_SMB,	/* a folder of an SMB share: \\server\share\dir */
+	JOB_DEST_FTP,	/* a folder of an FTP server: ftp://host[:port]/dir */
 };
 
 enum job_ifax_mode {
@@ -41,11 +43,18 @@ enum job_ifax_mode {
 	JOB_IFAX_DIRECT, /* simple mode straight to the recipient's host (serverless) */
 };
 
+/* A file server's login. */
+#define JOB_USER_MAX 128
+#define JOB_SECRET_MAX 128
+
 struct job_dest {
 	enum job_dest_type type;
 	uint32_t box;		      /* JOB_DEST_BOX */
-	char addrs[JOB_ADDRS_MAX];    /* JOB_DEST_EMAIL, JOB_DEST_IFAX: a@b,c@d */
+	char addrs[JOB_ADDRS_MAX];    /* e-mail and I-Fax: a@b,c@d; SMB and FTP: the folder */
 	enum job_ifax_mode ifax_mode; /* JOB_DEST_IFAX */
+	char user[JOB_USER_MAX];      /* SMB, FTP: "" for anonymous */
+	/* SMB, FTP. Kept in the job's own file (0600) for retries, never shown or logged. */
+	char password[JOB_SECRET_MAX];
 };
 
 struct job_spec {
@@ -104,8 +113,13 @@ const char *job_dest_type_name(enum job_dest_type type);
 const char *job_ifax_mode_name(enum job_ifax_mode mode);
 int job_ifax_mode_parse(const char *name, enum job_ifax_mode *mode);
 
-/* JSON forms, as the journal stores them and the control socket shows them. */
+/*
+ * JSON forms, as the job log keeps them and the control socket shows them:
+ * without passwords. job_spec_to_json_private() adds them, for the job's
+ * own file only.
+ */
 struct json_object *job_spec_to_json(const struct job_spec *spec);
+struct json_object *job_spec_to_json_private(const struct job_spec *spec);
 struct json_object *job_state_to_json(const struct job_spec *spec, const struct job_state *st);
 /* 0, or -1 with a reason in err when obj is not a valid spec/state. */
 int job_spec_from_json(struct json_object *obj, struct job_spec *spec, char *err, size_t errlen);

@@ -26,7 +26,9 @@ static void fail(char *err, size_t errlen, const char *what, const char *path)
 	snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
 }
 
-static int write_json_file(const char *dir, const char *name, struct json_object *obj)
+/* mode: 0 for the default, else the file's (before anything is written to it). */
+static int write_json_file(const char *dir, const char *name, struct json_object *obj,
+			   unsigned int mode)
 {
 	struct atomic_file af;
 	size_t len;
@@ -34,7 +36,8 @@ static int write_json_file(const char *dir, const char *name, struct json_object
 
 	if (atomic_file_create(&af, dir, name) < 0)
 		return -1;
-	if (atomic_file_write(&af, text, len) < 0 || atomic_file_write(&af, "\n", 1) < 0) {
+	if ((mode && fchmod(af.fd, mode) < 0) || atomic_file_write(&af, text, len) < 0 ||
+	    atomic_file_write(&af, "\n", 1) < 0) {
 		atomic_file_abort(&af);
 		return -1;
 	}
@@ -171,12 +174,13 @@ int journal_commit(struct journal *j, const struct job_spec *spec, const struct 
 
 	snprintf(tmp, sizeof(tmp), "%s/" NEW_PREFIX "%08u", j->spool, spec->id);
 	journal_job_dir(j, spec->id, dir, sizeof(dir));
-	obj = job_spec_to_json(spec);
-	ret = write_json_file(tmp, "job.json", obj);
+	/* The only copy with the file servers' passwords: the agent's alone. */
+	obj = job_spec_to_json_private(spec);
+	ret = write_json_file(tmp, "job.json", obj, 0600);
 	json_object_put(obj);
 	if (ret == 0) {
 		obj = job_state_to_json(spec, st);
-		ret = write_json_file(tmp, "state.json", obj);
+		ret = write_json_file(tmp, "state.json", obj, 0);
 		json_object_put(obj);
 	}
 	/* The pages and both files must be on disk before the name says "job". */
@@ -212,7 +216,7 @@ int journal_save_state(struct journal *j, const struct job_spec *spec, const str
 	int ret;
 
 	journal_job_dir(j, spec->id, dir, sizeof(dir));
-	ret = write_json_file(dir, "state.json", obj);
+	ret = write_json_file(dir, "state.json", obj, 0);
 	json_object_put(obj);
 	if (ret < 0)
 		fail(err, errlen, "cannot save the state of", dir);

@@ -127,6 +127,7 @@ static const struct setting_def user_defs[] = {
 	BOOL("ftp.active_fallback", "off", "try active mode (PORT) when passive mode fails"),
 	BOOL("ftp.tls", "off", "explicit FTPS: AUTH TLS and PROT P"),
 	BOOL("smb.encrypt", "off", "require SMB3 encryption"),
+	INT("smb.port", 0, 65535, "0", "SMB server port; 0: 445"),
 	ENUM("file.existing", w_existing, "refuse",
 	     "SMB/FTP file of the same name: refuse (#801) or add a suffix"),
 

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "agent_client.h"
 #include "cli.h"
 #include "commands.h"
@@ -20,18 +22,76 @@
 #define CMD "send"
 #define MAX_FILES 16
 
+#define MAX_FOLDERS 8
+
+struct folder {
+	const char *to;
+	bool ftp;
+};
+
+/* The file server password: --password-file (first line; '-': stdin), else the environment. */
+static int read_password(const char *file, char *buf, size_t len)
+{
+	const char *env = getenv("IRSEND_FILE_PASSWORD");
+	FILE *f;
+
+	buf[0] = '\0';
+	if (!file) {
+		if (env)
+			snprintf(buf, len, "%s", env);
+		return 0;
+	}
+	f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
+	if (!f) {
+		fprintf(stderr, "%s send: %s: %s\n", CTL_PROG, file, strerror(errno));
+		return -1;
+	}
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
+/* "smb": [{"to", "user", "password"}], "ftp": [...] */
+static void add_folders(struct json_object *args, const struct folder *folders, size_t n,
+			const char *user, const char *password)
+{
+	struct json_object *smb = json_object_new_array(), *ftp = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *d = json_object_new_object();
+
+		json_object_object_add(d, "to", json_object_new_string(folders[i].to));
+		json_object_object_add(d, "user", json_object_new_string(user ? user : ""));
+		json_object_object_add(d, "password", json_object_new_string(password));
+		json_object_array_add(folders[i].ftp ? ftp : smb, d);
+	}
+	json_object_object_add(args, "smb", smb);
+	json_object_object_add(args, "ftp", ftp);
+	if (!json_object_array_length(smb))
+		json_object_object_del(args, "smb");
+	if (!json_object_array_length(ftp))
+		json_object_object_del(args, "ftp");
+}
+
 static void send_help(void)
 {
-	printf("Usage: %s send (--box N[,N...] | --to ADDR[,ADDR...] [--ifax MODE])...\n"
+	printf("Usage: %s send (--box N[,N...] | --to ADDR[,ADDR...] [--ifax MODE] |\n"
+	       "                  --smb \\\\SERVER\\SHARE\\DIR | --ftp ftp://HOST[:PORT]/DIR)...\n"
+	       "                 [--user USER] [--password-file FILE]\n"
 	       "                 [--format F[,F...]] [--name NAME]\n"
 	       "                 (--scan PAGES [--size S] [--res R] [--depth D] | FILE...)\n"
 	       "\n"
 	       "Give irsendd a job: scan PAGES pages on the simulated ADF, or take the\n"
 	       "PNM pages of FILE... ('-' for standard input; several images per file are\n"
 	       "fine), encode them in each format, and deliver the result: into each User\n"
-	       "Inbox, and by e-mail (or I-Fax with --ifax) to the addresses, through the\n"
-	       "SMTP server of the settings ('%s settings list'). A temporary mail\n"
-	       "failure (4xx reply, network) is retried later (mail.retries, mail.retry_s).\n"
+	       "Inbox, by e-mail (or I-Fax with --ifax) to the addresses through the SMTP\n"
+	       "server of the settings ('%s settings list'), and into SMB and FTP\n"
+	       "folders. Everything but a User Inbox needs the SEND option. A temporary\n"
+	       "failure (4xx reply, network, a busy or full server) is retried later\n"
+	       "(mail.retries, mail.retry_s).\n"
 	       "The job is in the agent's journal before this command says \"accepted\":\n"
 	       "from then on a crash or power cut does not lose it. The command follows the\n"
 	       "job to its end, with progress on a terminal, unless --no-wait is given.\n"
@@ -39,6 +99,14 @@ static void send_help(void)
 	       "Options:\n"
 	       "  --box N[,N...]     User Inboxes to store into (0..99 by default)\n"
 	       "  --to ADDR[,...]    e-mail recipients: one message to all of them\n"
+	       "  --smb FOLDER       store the files in an SMB folder, \\\\server\\share\\dir\n"
+	       "                     (or //server/share/dir); each file appears whole or not\n"
+	       "                     at all; an existing name: file.existing (refuse or suffix)\n"
+	       "  --ftp URL          store the files in an FTP folder, ftp://host[:port]/dir\n"
+	       "                     (port: FTPTXPN; ftp.tls for FTPS)\n"
+	       "  --user USER        the file server login (user, DOMAIN\\user, user@domain)\n"
+	       "  --password-file F  its password: the first line of F ('-': standard\n"
+	       "                     input), or $IRSEND_FILE_PASSWORD; never an argument\n"
 	       "  --ifax MODE        send to the --to addresses as I-Fax: simple (RFC 3965),\n"
 	       "                     full (RFC 2532, with a delivery receipt request), or\n"
 	       "                     direct: simple mode straight to the host after the\n"
@@ -68,10 +136,11 @@ static void send_help(void)
 	       "  %s send --to alice@example.com,bob@example.com --scan 2\n"
 	       "  %s send --to fax@example.com --ifax simple --format ifax --scan 1\n"
 	       "  %s send --to fax@[198.18.0.7] --ifax direct --scan 1\n"
+	       "  %s send --smb '\\\\files\\scans\\in' --user scan --password-file pw --scan 2\n"
 	       "  scanimage --format=pnm | %s send --box 1 -\n",
 	       CTL_PROG, CTL_PROG, ENCODE_FORMAT_CHOICES, IRSEND_SCAN_MAX_PAGES, PAPER_CHOICES,
 	       SCAN_RES_CHOICES, DEPTH_CHOICES, IRSEND_SCAN_MAX_PACE_MS, CTL_PROG, CTL_PROG,
-	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
+	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
 }
 
 enum {
@@ -89,6 +158,10 @@ enum {
 	OPT_JAM_AT,
 	OPT_TO,
 	OPT_IFAX,
+	OPT_SMB,
+	OPT_FTP,
+	OPT_USER,
+	OPT_PASSWORD_FILE,
 };
 
 static const struct option send_options[] = {
@@ -106,6 +179,10 @@ static const struct option send_options[] = {
 	{ "jam-at", required_argument, NULL, OPT_JAM_AT },
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "ifax", required_argument, NULL, OPT_IFAX },
+	{ "smb", required_argument, NULL, OPT_SMB },
+	{ "ftp", required_argument, NULL, OPT_FTP },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -188,7 +265,10 @@ static int report(struct json_object *res, bool json)
 
 			if (type && strcmp(type, "box") != 0) {
 				printf("%s %s to %s (#899)", i ? "," : ":",
-				       strcmp(type, "ifax") == 0 ? "I-Fax" : "e-mail",
+				       strcmp(type, "ifax") == 0  ? "I-Fax"
+				       : strcmp(type, "smb") == 0 ? "SMB"
+				       : strcmp(type, "ftp") == 0 ? "FTP"
+								  : "e-mail",
 				       ctl_get_string(d, "to"));
 				continue;
 			}
@@ -218,6 +298,10 @@ int cmd_send(const struct ctl_options *opt, int argc, char **argv)
 	int fds[MAX_FILES];
 	size_t nfds = 0;
 	bool no_wait = false, have_box = false;
+	struct folder folders[MAX_FOLDERS];
+	size_t nfolders = 0;
+	const char *user = NULL, *password_file = NULL;
+	char password[256] = "";
 	uint16_t xres = 200, yres = 200;
 	int c, ret = CTL_EXIT_USAGE;
 
@@ -246,6 +330,22 @@ int cmd_send(const struct ctl_options *opt, int argc, char **argv)
 			break;
 		case OPT_IFAX:
 			json_object_object_add(args, "ifax", json_object_new_string(optarg));
+			break;
+		case OPT_SMB:
+		case OPT_FTP:
+			if (nfolders == MAX_FOLDERS) {
+				usage_error(CMD, "at most %d folders", MAX_FOLDERS);
+				goto out;
+			}
+			folders[nfolders].ftp = c == OPT_FTP;
+			folders[nfolders++].to = optarg;
+			have_box = true;
+			break;
+		case OPT_USER:
+			user = optarg;
+			break;
+		case OPT_PASSWORD_FILE:
+			password_file = optarg;
 			break;
 		case OPT_FORMAT:
 			json_object_object_add(args, "formats", split_list(optarg, false));
@@ -307,8 +407,21 @@ int cmd_send(const struct ctl_options *opt, int argc, char **argv)
 		}
 	}
 	if (!have_box) {
-		usage_error(CMD, "--box N or --to ADDR is required (where the document goes)");
+		usage_error(CMD,
+			    "--box, --to, --smb or --ftp is required (where the document goes)");
 		goto out;
+	}
+	if ((user || password_file) && !nfolders) {
+		usage_error(CMD, "--user and --password-file go with --smb or --ftp");
+		goto out;
+	}
+	if (nfolders) {
+		if (read_password(password_file, password, sizeof(password)) < 0) {
+			ret = CTL_EXIT_FAILURE;
+			goto out;
+		}
+		add_folders(args, folders, nfolders, user, password);
+		OPENSSL_cleanse(password, sizeof(password));
 	}
 	if (f.pages_expected && optind < argc) {
 		usage_error(CMD, "give --scan or files, not both");

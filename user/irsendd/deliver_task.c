@@ -11,7 +11,10 @@ static void *deliver_thread(void *arg)
 	struct deliver_task *t = arg;
 	ssize_t n;
 
-	deliver_mail(t);
+	if (t->target.type == JOB_DEST_SMB || t->target.type == JOB_DEST_FTP)
+		deliver_file(t);
+	else
+		deliver_mail(t);
 	/* A pointer is less than PIPE_BUF: the write is whole. */
 	do
 		n = write(t->wake_fd, &t, sizeof(t));

@@ -47,7 +47,9 @@ struct deliver_task {
 int deliver_task_start(struct deliver_task *t);
 void deliver_task_free(struct deliver_task *t);
 
-/* The delivery itself, run by the thread (deliver_mail.c). */
+/* The delivery itself, run by the thread: e-mail and I-Fax (deliver_mail.c), SMB and FTP
+ * (deliver_file.c). */
 void deliver_mail(struct deliver_task *t);
+void deliver_file(struct deliver_task *t);
 
 #endif

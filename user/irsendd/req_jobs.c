@@ -157,18 +157,25 @@ static int parse_recipients(struct request *r, struct job_spec *spec, struct jso
 
 static int parse_dests(struct request *r, struct job_spec *spec)
 {
-	struct json_object *boxes = NULL, *to = NULL;
+	struct json_object *boxes = NULL, *to = NULL, *smb = NULL, *ftp = NULL;
 
 	json_object_object_get_ex(r->args, "boxes", &boxes);
 	json_object_object_get_ex(r->args, "to", &to);
-	if (!boxes && !to) {
+	json_object_object_get_ex(r->args, "smb", &smb);
+	json_object_object_get_ex(r->args, "ftp", &ftp);
+	if (!boxes && !to && !smb && !ftp) {
 		reply_error(r, "EINVAL",
-			    "send: give \"boxes\" or \"to\" (where the document goes)");
+			    "send: give \"boxes\", \"to\", \"smb\" or \"ftp\" (where the document "
+			    "goes)");
 		return -1;
 	}
 	if (boxes && parse_boxes(r, spec, boxes) < 0)
 		return -1;
 	if (to && parse_recipients(r, spec, to) < 0)
+		return -1;
+	if (smb && parse_file_dests(r, spec, smb, JOB_DEST_SMB) < 0)
+		return -1;
+	if (ftp && parse_file_dests(r, spec, ftp, JOB_DEST_FTP) < 0)
 		return -1;
 	if (spec->ndests == 0) {
 		reply_error(r, "EINVAL", "send: no destination");

@@ -60,6 +60,10 @@ int agent_keys_init(const char *data_dir, char *err, size_t errlen);
 const struct keystore *agent_keys(void);
 void agent_keys_close(void);
 
+/* "smb" or "ftp" destinations of a send into spec: 0, or -1 (replied). */
+int parse_file_dests(struct request *r, struct job_spec *spec, struct json_object *arr,
+		     enum job_dest_type type);
+
 /* Argument helpers: on failure they reply EINVAL and return -1. */
 int arg_uint(struct request *r, const char *key, uint64_t min, uint64_t max, bool required,
 	     uint64_t *out);
