@@ -49,6 +49,11 @@ static const struct {
 	{ "keys.use", req_keys_use },
 	{ "keys.export-cert", req_keys_export_cert },
 	{ "keys.delete", req_keys_delete },
+	{ "backup.run", req_backup_run },
+	{ "backup.status", req_backup_status },
+	{ "restore.schedule", req_restore_schedule },
+	{ "restore.status", req_restore_status },
+	{ "restore.cancel", req_restore_cancel },
 };
 
 #define NHANDLERS (sizeof(handlers) / sizeof(handlers[0]))

@@ -48,6 +48,11 @@ void req_keys_import(struct request *r);
 void req_keys_use(struct request *r);
 void req_keys_export_cert(struct request *r);
 void req_keys_delete(struct request *r);
+void req_backup_run(struct request *r);
+void req_backup_status(struct request *r);
+void req_restore_schedule(struct request *r);
+void req_restore_status(struct request *r);
+void req_restore_cancel(struct request *r);
 
 /*
  * The TLS key store (req_keys.c): at start-up, after the privilege drop,
