@@ -27,6 +27,8 @@ int cmd_settings(const struct ctl_options *opt, int argc, char **argv);
 int cmd_receive(const struct ctl_options *opt, int argc, char **argv);
 int cmd_license(const struct ctl_options *opt, int argc, char **argv);
 int cmd_keys(const struct ctl_options *opt, int argc, char **argv);
+int cmd_backup(const struct ctl_options *opt, int argc, char **argv);
+int cmd_restore(const struct ctl_options *opt, int argc, char **argv);
 int cmd_errors(const struct ctl_options *opt, int argc, char **argv);
 
 #define CTL_PROG "irsendctl"

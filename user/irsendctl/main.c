@@ -30,6 +30,8 @@ static const struct command commands[] = {
 	{ "receive", cmd_receive, "I-Fax reception: POP checks, the reception log" },
 	{ "license", cmd_license, "register, list and invalidate licensed options (keys)" },
 	{ "keys", cmd_keys, "TLS server keys and certificates: list, generate, import, use" },
+	{ "backup", cmd_backup, "back the User Inboxes up to an SMB share (BOX); its status" },
+	{ "restore", cmd_restore, "restore the User Inboxes from BOX at the next start" },
 	{ "errors", cmd_errors, "explain the error codes (#022 ... #995) of jobs and reports" },
 };
 
