@@ -213,7 +213,10 @@ want="-h|$CUPSPEER_SERVER|-d|q1|-t|a \$(b) c|-o|fit-to-page|--|$work/document.ti
 blk=$(sed -n 's/^sigblk //p' "$report")
 ign=$(sed -n 's/^sigign //p' "$report")
 lc=$(sed -n 's/^lc_all //p' "$report")
-[ "$blk" = 0000000000000000 ] && [ "$ign" = 0000000000000000 ] && [ "$lc" = C ] &&
+# Signals 1-31 only: 32 and 33 are glibc's own (sigaction refuses them), and
+# whatever started the tests may leave them ignored; lp never uses them.
+std() { printf '%016x' $((0x$1 & 0x7fffffff)); }
+[ "$(std "$blk")" = 0000000000000000 ] && [ "$(std "$ign")" = 0000000000000000 ] && [ "$lc" = C ] &&
 	tap_ok "lp gets no blocked or ignored signal (the agent blocks SIGTERM, ignores SIGPIPE) and LC_ALL=C" ||
 	tap_fail "lp's signals and locale" "SigBlk $blk SigIgn $ign LC_ALL $lc"
 
