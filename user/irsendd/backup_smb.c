@@ -22,7 +22,7 @@ static int failed(struct smb_io *s)
 	const char *why;
 
 	s->io.code = irs_smb_tree_error(s->t, &why);
-	snprintf(s->io.why, sizeof(s->io.why), "#%03u %s", s->io.code, why);
+	snprintf(s->io.why, sizeof(s->io.why), "%s", why);
 	return -1;
 }
 
@@ -102,7 +102,7 @@ struct bk_io *backup_smb_open(const struct settings_store *u, int (*cancelled)(v
 	};
 	*code = irs_smb_tree_open(&s->o, &s->t, &res);
 	if (*code) {
-		snprintf(why, whylen, "#%03u %s", *code, res.text);
+		snprintf(why, whylen, "%s", res.text);
 		explicit_bzero(s->password, sizeof(s->password));
 		free(s);
 		return NULL;
