@@ -321,7 +321,8 @@ int backup_restore_at_start(const char *data_dir, const struct box_store_opts *b
 	st = bk_restore_state_read(dir);
 	if (st != BK_RS_SCHEDULED && st != BK_RS_APPLYING) {
 		/* Leftovers of a crash right after the end. */
-		return bk_restore_run(dir, NULL, NULL, &o, &r) == BK_RS_NONE ? 0 : 0;
+		bk_restore_run(dir, NULL, NULL, &o, &r);
+		return 0;
 	}
 	log_msg(LOG_INFO, 0, "restore %s: the boxes are replaced before anything else starts",
 		st == BK_RS_SCHEDULED ? "scheduled" : "interrupted; resuming");
