@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backup_agent.h"
 #include "config.h"
 #include "datadisk.h"
 #include "engine.h"
@@ -348,6 +349,9 @@ static int start(struct agent *a)
 	if (root)
 		log_msg(LOG_INFO, 0, "running as %s (uid %ld) with no capabilities", cfg->user,
 			(long)uid);
+	/* A scheduled (or interrupted) Mail Box restore runs before anything else. */
+	if (backup_restore_at_start(cfg->data_dir, &box_opts, err, sizeof(err)) < 0)
+		goto fail;
 	a->engine.encode_threads = cfg->encode_threads;
 	a->engine.scan_timeout_ms = cfg->scan_timeout_s * 1000;
 	a->engine.notify = server_job_event;
