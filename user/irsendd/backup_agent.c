@@ -326,6 +326,10 @@ int backup_restore_at_start(const char *data_dir, const struct box_store_opts *b
 	}
 	log_msg(LOG_INFO, 0, "restore %s: the boxes are replaced before anything else starts",
 		st == BK_RS_SCHEDULED ? "scheduled" : "interrupted; resuming");
+	/*
+	 * Fault injection, like the module's fault_injection parameter: the
+	 * crash-safety test stops the restore at step N as a power cut would.
+	 */
 	if (hook)
 		o.fail_at = (unsigned int)strtoul(hook, NULL, 10);
 	sio.u = settings_store_new(SETTING_USER);
