@@ -319,6 +319,27 @@ const char *ctl_get_string(struct json_object *obj, const char *key)
 	return json_object_get_string(v);
 }
 
+struct json_object *ctl_get(struct json_object *obj, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (obj)
+		json_object_object_get_ex(obj, key, &v);
+	return v;
+}
+
+const char *ctl_get_text(struct json_object *obj, const char *key)
+{
+	const char *s = ctl_get_string(obj, key);
+
+	return s ? s : "";
+}
+
+size_t ctl_array_length(struct json_object *arr)
+{
+	return json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+}
+
 int ctl_get_uint(struct json_object *obj, const char *key, uint64_t *out)
 {
 	struct json_object *v;

@@ -80,5 +80,11 @@ int ctl_connect(const char *path);
 const char *ctl_get_string(struct json_object *obj, const char *key);
 /* 0 with *out set, or -1 when key is missing or not a non-negative integer. */
 int ctl_get_uint(struct json_object *obj, const char *key, uint64_t *out);
+/* The member key of obj, or NULL (json_object_get_int() and friends take NULL as 0). */
+struct json_object *ctl_get(struct json_object *obj, const char *key);
+/* A string member, or "" when it is missing or not a string: for printing. */
+const char *ctl_get_text(struct json_object *obj, const char *key);
+/* Elements of an array member's value, 0 when it is not an array. */
+size_t ctl_array_length(struct json_object *arr);
 
 #endif

@@ -280,21 +280,6 @@ static int read_limited(const char *path, const char *what, size_t max, char **b
 	return 0;
 }
 
-static struct json_object *field(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
-static const char *text(struct json_object *o, const char *key)
-{
-	const char *s = ctl_get_string(o, key);
-
-	return s ? s : "";
-}
-
 /* "2035-05-01T12:00:00Z" as "2035-05-01 12:00:00 UTC". */
 static void print_time(const char *iso)
 {
@@ -303,31 +288,32 @@ static void print_time(const char *iso)
 
 static void print_key(struct json_object *k)
 {
-	struct json_object *sans = field(k, "sans");
-	const char *problem = text(k, "problem");
-	int chain = json_object_get_int(field(k, "chain"));
+	struct json_object *sans = ctl_get(k, "sans");
+	const char *problem = ctl_get_text(k, "problem");
+	int chain = json_object_get_int(ctl_get(k, "chain"));
 
-	printf("%s%s\n", text(k, "name"),
-	       json_object_get_boolean(field(k, "in_use")) ? "  (in use by the SMTP server)" : "");
-	if (!field(k, "algorithm")) {
+	printf("%s%s\n", ctl_get_text(k, "name"),
+	       json_object_get_boolean(ctl_get(k, "in_use")) ? "  (in use by the SMTP server)"
+							     : "");
+	if (!ctl_get(k, "algorithm")) {
 		printf("  problem:  %s\n", problem);
 		return;
 	}
-	printf("  key:      %s\n", text(k, "algorithm"));
-	printf("  subject:  %s\n", text(k, "subject"));
-	printf("  issuer:   %s\n", json_object_get_boolean(field(k, "self_signed"))
+	printf("  key:      %s\n", ctl_get_text(k, "algorithm"));
+	printf("  subject:  %s\n", ctl_get_text(k, "subject"));
+	printf("  issuer:   %s\n", json_object_get_boolean(ctl_get(k, "self_signed"))
 					   ? "self-signed"
-					   : text(k, "issuer"));
+					   : ctl_get_text(k, "issuer"));
 	printf("  valid:    ");
-	print_time(text(k, "not_before"));
+	print_time(ctl_get_text(k, "not_before"));
 	printf(" to ");
-	print_time(text(k, "not_after"));
+	print_time(ctl_get_text(k, "not_after"));
 	printf("\n  names:    ");
 	for (size_t i = 0; i < json_object_array_length(sans); i++)
 		printf("%s%s", i ? ", " : "",
 		       json_object_get_string(json_object_array_get_idx(sans, i)));
 	printf("%s\n", json_object_array_length(sans) ? "" : "(none)");
-	printf("  sha-256:  %s\n", text(k, "sha256"));
+	printf("  sha-256:  %s\n", ctl_get_text(k, "sha256"));
 	printf("  chain:    %d certificate%s\n", chain, chain == 1 ? "" : "s");
 	if (*problem)
 		printf("  problem:  %s\n", problem);
@@ -345,7 +331,7 @@ static int do_list(const struct ctl_options *opt)
 
 	if (!res)
 		return CTL_EXIT_FAILURE;
-	arr = field(res, "keys");
+	arr = ctl_get(res, "keys");
 	if (opt->json) {
 		print_json(res);
 	} else {
@@ -382,7 +368,7 @@ static int do_generate(const struct ctl_options *opt, const struct keys_args *a)
 		print_json(res);
 	} else {
 		printf("Made a new key with a self-signed certificate:\n\n");
-		print_key(field(res, "key"));
+		print_key(ctl_get(res, "key"));
 		printf("\n'%s keys use %s' makes the SMTP server use it.\n", CTL_PROG, a->name);
 	}
 	json_object_put(res);
@@ -422,7 +408,7 @@ static int do_import(const struct ctl_options *opt, const struct keys_args *a)
 		print_json(res);
 	} else {
 		printf("Imported:\n\n");
-		print_key(field(res, "key"));
+		print_key(ctl_get(res, "key"));
 		printf("\n'%s keys use %s' makes the SMTP server use it.\n", CTL_PROG, a->name);
 	}
 	json_object_put(res);
@@ -450,8 +436,8 @@ static int do_use(const struct ctl_options *opt, const struct keys_args *a)
 	if (opt->json)
 		print_json(res);
 	else
-		printf("The SMTP server's TLS key is now %s (it was %s).\n", text(res, "name"),
-		       text(res, "previous"));
+		printf("The SMTP server's TLS key is now %s (it was %s).\n",
+		       ctl_get_text(res, "name"), ctl_get_text(res, "previous"));
 	json_object_put(res);
 	return CTL_EXIT_OK;
 }
@@ -488,12 +474,12 @@ static int do_export(const struct ctl_options *opt, const struct keys_args *a)
 	if (!res)
 		return CTL_EXIT_FAILURE;
 	if (a->out) {
-		if (write_out(a->out, text(res, "pem")) < 0)
+		if (write_out(a->out, ctl_get_text(res, "pem")) < 0)
 			ret = CTL_EXIT_FAILURE;
 		else if (!opt->json)
 			printf("The certificate chain of %s is in %s.\n", a->name, a->out);
 	} else if (!opt->json) {
-		fputs(text(res, "pem"), stdout);
+		fputs(ctl_get_text(res, "pem"), stdout);
 	}
 	if (opt->json && ret == CTL_EXIT_OK)
 		print_json(res);

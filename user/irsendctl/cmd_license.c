@@ -63,27 +63,6 @@ static void license_help(void)
 	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
 }
 
-static struct json_object *field(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
-/* A string member, "" when it is missing. */
-static const char *text(struct json_object *o, const char *key)
-{
-	const char *s = ctl_get_string(o, key);
-
-	return s ? s : "";
-}
-
-static size_t count(struct json_object *arr)
-{
-	return json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
-}
-
 /* 24 digits as six groups of four, the way they are printed for people. */
 static void grouped(const char *digits, char *out, size_t len)
 {
@@ -150,48 +129,49 @@ static int do_register(const struct ctl_options *opt, int argc, char **argv)
 	else
 		printf("%s is registered (sequence %06d). It becomes active when irsendd next "
 		       "starts.\n",
-		       text(res, "option"), json_object_get_int(field(res, "sequence")));
+		       ctl_get_text(res, "option"), json_object_get_int(ctl_get(res, "sequence")));
 	json_object_put(res);
 	return CTL_EXIT_OK;
 }
 
 static void print_list(struct json_object *res)
 {
-	struct json_object *opts = field(res, "options"), *invs = field(res, "invalidations");
-	const char *problem = text(res, "problem");
-	int locked = json_object_get_int(field(res, "locked_s"));
+	struct json_object *opts = ctl_get(res, "options"), *invs = ctl_get(res, "invalidations");
+	const char *problem = ctl_get_text(res, "problem");
+	int locked = json_object_get_int(ctl_get(res, "locked_s"));
 	char cert[40];
 
-	printf("Serial number: %s\n", *text(res, "serial") ? text(res, "serial") : "(none)");
+	printf("Serial number: %s\n",
+	       *ctl_get_text(res, "serial") ? ctl_get_text(res, "serial") : "(none)");
 	if (*problem)
 		printf("Licenses unavailable: %s\n", problem);
 	printf("\n%-7s %-8s %-9s %s\n", "OPTION", "STATE", "SEQUENCE", "IN USE");
-	for (size_t i = 0; i < count(opts); i++) {
+	for (size_t i = 0; i < ctl_array_length(opts); i++) {
 		struct json_object *o = json_object_array_get_idx(opts, i);
-		const char *state = text(o, "state");
-		bool running = json_object_get_boolean(field(o, "running"));
+		const char *state = ctl_get_text(o, "state");
+		bool running = json_object_get_boolean(ctl_get(o, "running"));
 
 		if (strcmp(state, "off") == 0) {
-			printf("%-7s %-8s %-9s %s\n", text(o, "option"), "-", "-", "no");
+			printf("%-7s %-8s %-9s %s\n", ctl_get_text(o, "option"), "-", "-", "no");
 			continue;
 		}
-		printf("%-7s %-8s %06d    %s\n", text(o, "option"), state,
-		       json_object_get_int(field(o, "sequence")),
+		printf("%-7s %-8s %06d    %s\n", ctl_get_text(o, "option"), state,
+		       json_object_get_int(ctl_get(o, "sequence")),
 		       running ? "yes" : "no (from the next start of irsendd)");
 	}
-	if (count(invs)) {
+	if (ctl_array_length(invs)) {
 		printf("\nInvalidation certificates:\n");
-		for (size_t i = 0; i < count(invs); i++) {
+		for (size_t i = 0; i < ctl_array_length(invs); i++) {
 			struct json_object *v = json_object_array_get_idx(invs, i);
 
-			grouped(text(v, "certificate"), cert, sizeof(cert));
-			printf("%-7s sequence %06d  %s\n", text(v, "option"),
-			       json_object_get_int(field(v, "sequence")), cert);
+			grouped(ctl_get_text(v, "certificate"), cert, sizeof(cert));
+			printf("%-7s sequence %06d  %s\n", ctl_get_text(v, "option"),
+			       json_object_get_int(ctl_get(v, "sequence")), cert);
 		}
 	}
 	if (locked > 0)
 		printf("\nRegistration is locked for %d s more (%d wrong keys).\n", locked,
-		       json_object_get_int(field(res, "failed")));
+		       json_object_get_int(ctl_get(res, "failed")));
 }
 
 static int do_invalidate(const struct ctl_options *opt, int argc, char **argv)
@@ -224,14 +204,14 @@ static int do_invalidate(const struct ctl_options *opt, int argc, char **argv)
 	if (opt->json) {
 		printf("%s\n", json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN));
 	} else {
-		grouped(text(res, "certificate"), cert, sizeof(cert));
+		grouped(ctl_get_text(res, "certificate"), cert, sizeof(cert));
 		printf("%s (sequence %06d) is invalidated on this device and is off now.\n"
 		       "Invalidation certificate: %s\n"
 		       "Serial number: %s\n"
 		       "Give both, with the serial number of the new device, to your dealer for a\n"
 		       "key for the new device. ('%s license list' shows the certificate again.)\n",
-		       text(res, "option"), json_object_get_int(field(res, "sequence")), cert,
-		       text(res, "serial"), CTL_PROG);
+		       ctl_get_text(res, "option"), json_object_get_int(ctl_get(res, "sequence")),
+		       cert, ctl_get_text(res, "serial"), CTL_PROG);
 	}
 	json_object_put(res);
 	return CTL_EXIT_OK;

@@ -38,14 +38,6 @@ static void receive_help(void)
 	       CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG);
 }
 
-static struct json_object *field(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
 static const char *when(int64_t t, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
@@ -67,20 +59,21 @@ static struct json_object *status(void)
 static void print_status(struct json_object *st)
 {
 	char a[32], b[32];
-	int code = json_object_get_int(field(st, "last_code"));
+	int code = json_object_get_int(ctl_get(st, "last_code"));
 
 	printf("POP check: %s%s\n",
-	       json_object_get_boolean(field(st, "polling")) ? "running; " : "",
+	       json_object_get_boolean(ctl_get(st, "polling")) ? "running; " : "",
 	       ctl_get_string(st, "last_message") ? ctl_get_string(st, "last_message") : "");
 	printf("last check: %s%s",
-	       when(json_object_get_int64(field(st, "last_poll")), a, sizeof(a)), code ? "" : "\n");
+	       when(json_object_get_int64(ctl_get(st, "last_poll")), a, sizeof(a)),
+	       code ? "" : "\n");
 	if (code)
 		printf(" (#%03d)\n", code);
 	printf("next check: %s\n",
-	       when(json_object_get_int64(field(st, "next_poll")), b, sizeof(b)));
+	       when(json_object_get_int64(ctl_get(st, "next_poll")), b, sizeof(b)));
 	printf("in the spool: %d; received since start: %lld\n",
-	       json_object_get_int(field(st, "spooled")),
-	       (long long)json_object_get_int64(field(st, "received")));
+	       json_object_get_int(ctl_get(st, "spooled")),
+	       (long long)json_object_get_int64(ctl_get(st, "received")));
 }
 
 /* Follow a check to its end: the exit status. */
@@ -93,7 +86,7 @@ static int wait_check(bool json)
 		st = status();
 		if (!st)
 			return CTL_EXIT_FAILURE;
-		if (!json_object_get_boolean(field(st, "polling")))
+		if (!json_object_get_boolean(ctl_get(st, "polling")))
 			break;
 		usleep(100000);
 	}
@@ -101,7 +94,7 @@ static int wait_check(bool json)
 		printf("%s\n", json_object_to_json_string_ext(st, JSON_C_TO_STRING_PLAIN));
 	else
 		print_status(st);
-	int failed = json_object_get_int(field(st, "last_code")) != 0;
+	int failed = json_object_get_int(ctl_get(st, "last_code")) != 0;
 
 	json_object_put(st);
 	return failed ? CTL_EXIT_FAILURE : CTL_EXIT_OK;
@@ -109,24 +102,24 @@ static int wait_check(bool json)
 
 static void print_log(struct json_object *res)
 {
-	struct json_object *arr = field(res, "receptions");
+	struct json_object *arr = ctl_get(res, "receptions");
 	char t[32];
 
 	printf("%-19s %-5s %-5s %5s %5s %5s  %s\n", "TIME", "FROM", "KIND", "PAGES", "CODE", "DOC",
 	       "SENDER / SUBJECT / DETAIL");
 	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
 		struct json_object *e = json_object_array_get_idx(arr, i);
-		int code = json_object_get_int(field(e, "code"));
+		int code = json_object_get_int(ctl_get(e, "code"));
 		char c[8] = "-";
 
 		if (code)
 			snprintf(c, sizeof(c), "#%03d", code);
 		printf("%-19s %-5s %-5s %5d %5s %5lld  %s / %s%s%s\n",
-		       when(json_object_get_int64(field(e, "time")), t, sizeof(t)),
+		       when(json_object_get_int64(ctl_get(e, "time")), t, sizeof(t)),
 		       ctl_get_string(e, "source"), ctl_get_string(e, "kind"),
-		       json_object_get_int(field(e, "pages")), c,
-		       (long long)json_object_get_int64(field(e, "doc")), ctl_get_string(e, "from"),
-		       ctl_get_string(e, "subject"), code ? " / " : "",
+		       json_object_get_int(ctl_get(e, "pages")), c,
+		       (long long)json_object_get_int64(ctl_get(e, "doc")),
+		       ctl_get_string(e, "from"), ctl_get_string(e, "subject"), code ? " / " : "",
 		       code ? ctl_get_string(e, "detail") : "");
 	}
 }
