@@ -1144,7 +1144,7 @@ TEST_F(srv, bare_lf_ends_the_session)
 	cli_close(&c);
 	EXPECT_TRUE(WAIT_FOR(count_files(self->spool) == 0, 2000));
 	EXPECT_EQ(0, delivered(self));
-	EXPECT_EQ(2, events(self, SMTPD_EV_PROTOCOL));
+	EXPECT_TRUE(WAIT_FOR(events(self, SMTPD_EV_PROTOCOL) == 2, 2000));
 }
 
 TEST_F(srv, overlong_lines)
@@ -1163,7 +1163,7 @@ TEST_F(srv, overlong_lines)
 	EXPECT_STREQ("500 5.5.2 Line too long", T);
 	line[97] = '\0'; /* 97 + CRLF: within 100 */
 	EXPECT_EQ(250, cli_cmd(&c, line, T, sizeof(T)));
-	EXPECT_EQ(1, events(self, SMTPD_EV_LIMIT));
+	EXPECT_TRUE(WAIT_FOR(events(self, SMTPD_EV_LIMIT) == 1, 2000));
 	/* a text line over 1000 octets: read to the end, then refused; nothing stored */
 	ASSERT_EQ(250, cli_cmd(&c, "MAIL FROM:<a@b.test>", T, sizeof(T)));
 	ASSERT_EQ(250, cli_cmd(&c, "RCPT TO:<x@rx.test>", T, sizeof(T)));
@@ -1234,7 +1234,7 @@ TEST_F(srv, recipient_limit)
 	ASSERT_EQ(354, cli_cmd(&c, "DATA", T, sizeof(T)));
 	EXPECT_EQ(250, cli_cmd(&c, "x\r\n.", T, sizeof(T)));
 	EXPECT_EQ(NULL, strstr(self->env, "<y@rx.test>"));
-	EXPECT_EQ(1, events(self, SMTPD_EV_LIMIT));
+	EXPECT_TRUE(WAIT_FOR(events(self, SMTPD_EV_LIMIT) == 1, 2000));
 	cli_close(&c);
 }
 
@@ -1255,7 +1255,7 @@ TEST_F(srv, too_many_errors)
 	EXPECT_EQ(421, cli_reply(&c, T, sizeof(T)));
 	EXPECT_STREQ("421 4.7.0 " HOST " Error: too many errors", T);
 	EXPECT_TRUE(cli_closed(&c));
-	EXPECT_EQ(1, events(self, SMTPD_EV_PROTOCOL));
+	EXPECT_TRUE(WAIT_FOR(events(self, SMTPD_EV_PROTOCOL) == 1, 2000));
 	cli_close(&c);
 }
 
@@ -1273,7 +1273,7 @@ TEST_F(srv, command_timeout)
 	EXPECT_GE(now_ms() - t0, 250);
 	EXPECT_LT(now_ms() - t0, 3000);
 	EXPECT_TRUE(cli_closed(&c));
-	EXPECT_EQ(1, events(self, SMTPD_EV_STALL));
+	EXPECT_TRUE(WAIT_FOR(events(self, SMTPD_EV_STALL) == 1, 2000));
 	cli_close(&c);
 }
 
@@ -1295,7 +1295,7 @@ TEST_F(srv, session_time_limit)
 	EXPECT_GE(n, 8);
 	EXPECT_LE(n, 30);
 	EXPECT_TRUE(cli_closed(&c));
-	EXPECT_EQ(1, events(self, SMTPD_EV_LIMIT));
+	EXPECT_TRUE(WAIT_FOR(events(self, SMTPD_EV_LIMIT) == 1, 2000));
 	cli_close(&c);
 }
 
@@ -1326,7 +1326,7 @@ TEST_F(srv, stall_rule_in_data)
 	EXPECT_GE(now_ms() - t0, 250);
 	EXPECT_LT(now_ms() - t0, 2000);
 	EXPECT_TRUE(cli_closed(&c));
-	EXPECT_EQ(1, events(self, SMTPD_EV_STALL));
+	EXPECT_TRUE(WAIT_FOR(events(self, SMTPD_EV_STALL) == 1, 2000));
 	EXPECT_TRUE(WAIT_FOR(count_files(self->spool) == 0, 1000));
 	EXPECT_EQ(0, delivered(self));
 	cli_close(&c);
@@ -1399,7 +1399,7 @@ TEST_F(srv, max_sessions)
 	EXPECT_EQ(421, cli_reply(&c, T, sizeof(T)));
 	EXPECT_STREQ("421 4.3.2 Too many connections, try again later", T);
 	EXPECT_TRUE(cli_closed(&c));
-	EXPECT_EQ(1, events(self, SMTPD_EV_LIMIT));
+	EXPECT_TRUE(WAIT_FOR(events(self, SMTPD_EV_LIMIT) == 1, 2000));
 	cli_close(&c);
 	/* one leaves: there is room again */
 	EXPECT_EQ(221, cli_cmd(&a, "QUIT", T, sizeof(T)));
@@ -1427,7 +1427,7 @@ TEST_F(srv, peer_refused)
 	EXPECT_EQ(554, cli_reply(&c, T, sizeof(T)));
 	EXPECT_STREQ("554 5.7.1 Access denied", T);
 	EXPECT_TRUE(cli_closed(&c));
-	EXPECT_EQ(1, events(self, SMTPD_EV_PEER_REFUSED));
+	EXPECT_TRUE(WAIT_FOR(events(self, SMTPD_EV_PEER_REFUSED) == 1, 2000));
 	EXPECT_STREQ("127.0.0.1", self->event_peer);
 	EXPECT_EQ(AF_INET, self->allowed_family);
 	smtpd_get_stats(self->s, &st);
@@ -1714,7 +1714,8 @@ TEST_F(srv, tls_required_530_and_close)
 		EXPECT_TRUE(cli_closed(&c)) TH_LOG("%s", cmds[i]);
 		cli_close(&c);
 	}
-	EXPECT_EQ((int)(sizeof(cmds) / sizeof(cmds[0])), events(self, SMTPD_EV_TLS_REJECT));
+	EXPECT_TRUE(WAIT_FOR(
+		events(self, SMTPD_EV_TLS_REJECT) == (int)(sizeof(cmds) / sizeof(cmds[0])), 2000));
 	EXPECT_NE(NULL, strstr(self->detail[SMTPD_EV_TLS_REJECT], "before STARTTLS"));
 	/* with STARTTLS it goes through */
 	ASSERT_EQ(0, cli_hello(&c, self->port, T, sizeof(T)));
@@ -1752,7 +1753,7 @@ TEST_F(srv, plaintext_pipelined_after_starttls_is_discarded)
 	smtpd_get_stats(self->s, &st);
 	EXPECT_EQ(strlen("MAIL FROM:<evil@attacker.test>\r\nRCPT TO:<victim@rx.test>\r\n"),
 		  st.discarded_bytes);
-	EXPECT_EQ(1, events(self, SMTPD_EV_PROTOCOL));
+	EXPECT_TRUE(WAIT_FOR(events(self, SMTPD_EV_PROTOCOL) == 1, 2000));
 	EXPECT_EQ(0, delivered(self));
 	cli_close(&c);
 }
