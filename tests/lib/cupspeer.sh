@@ -41,11 +41,12 @@ _cp_pid=
 _cp_dir=
 _cp_rm_dir=0
 
+# shellcheck source=tests/lib/peers.sh
+. "$(dirname "${BASH_SOURCE[0]}")/peers.sh"
+
 _cp_log() { echo "# cupspeer: $*" >&2; }
 
-_cp_port_busy() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+_cp_port_busy() { peers_port_busy "$@"; }
 
 _cp_pick_port() {
 	local p try
@@ -197,14 +198,7 @@ cupspeer_start() {
 }
 
 # Chain cupspeer_stop in front of whatever EXIT trap the test has.
-_cp_install_trap() {
-	local p old=
-	p=$(trap -p EXIT)
-	case $p in *cupspeer_stop*) return 0 ;; esac
-	[ -n "$p" ] && old=$(eval "_cp_trap_cmd() { printf %s \"\$2\"; }; _cp_trap_cmd ${p#trap }")
-	# shellcheck disable=SC2064
-	trap "cupspeer_stop; $old" EXIT
-}
+_cp_install_trap() { peers_chain_exit_trap cupspeer_stop; }
 
 cupspeer_stop() {
 	local d=${_cp_dir:-} p=${_cp_pid:-} i st=

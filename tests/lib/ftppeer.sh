@@ -52,11 +52,12 @@ _fp_rm_dir=0
 _fp_mounted=
 declare -gA _fp_pid=() # -g: this file may be sourced inside a function
 
+# shellcheck source=tests/lib/peers.sh
+. "$(dirname "${BASH_SOURCE[0]}")/peers.sh"
+
 _fp_log() { echo "# ftppeer: $*" >&2; }
 
-_fp_port_busy() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+_fp_port_busy() { peers_port_busy "$@"; }
 
 _fp_pick_ports() {
 	local base p ok try

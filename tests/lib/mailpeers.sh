@@ -129,6 +129,9 @@ _mp_dovecot_pid=
 _mp_started_dir=
 _mp_rm_dir=0
 
+# shellcheck source=tests/lib/peers.sh
+. "$(dirname "${BASH_SOURCE[0]}")/peers.sh"
+
 _mp_log() { echo "# mailpeers: $*" >&2; }
 
 # _mp_subst IN OUT: fill the @NAME@ placeholders of a template.
@@ -141,19 +144,10 @@ _mp_subst() {
 }
 
 # _mp_port_busy PORT: true when something listens on 127.0.0.1:PORT (TCP).
-_mp_port_busy() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+_mp_port_busy() { peers_port_busy "$@"; }
 
 # _mp_wait_port PORT SECONDS: wait for a listener.
-_mp_wait_port() {
-	local i n=$(($2 * 20))
-	for ((i = 0; i < n; i++)); do
-		_mp_port_busy "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
+_mp_wait_port() { peers_wait_port "$@"; }
 
 _mp_pick_ports() {
 	local base p ok try
@@ -703,15 +697,7 @@ mailpeers_start() {
 }
 
 # Chain mailpeers_stop in front of whatever EXIT trap the test has.
-_mp_install_trap() {
-	local p old=
-	p=$(trap -p EXIT)
-	case $p in *mailpeers_stop*) return 0 ;; esac
-	# "trap -- 'CMD' EXIT", quoted for the shell: let the shell unquote it
-	[ -n "$p" ] && old=$(eval "_mp_trap_cmd() { printf %s \"\$2\"; }; _mp_trap_cmd ${p#trap }")
-	# shellcheck disable=SC2064
-	trap "mailpeers_stop; $old" EXIT
-}
+_mp_install_trap() { peers_chain_exit_trap mailpeers_stop; }
 
 # _mp_kill_wait PID: SIGTERM to a child of ours, SIGKILL if it still runs
 # after 5 s, and reap it (a dead child stays a zombie until then).

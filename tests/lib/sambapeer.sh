@@ -66,20 +66,14 @@ _sp_dir=
 _sp_rm_dir=0
 _sp_loop_mounted=0
 
+# shellcheck source=tests/lib/peers.sh
+. "$(dirname "${BASH_SOURCE[0]}")/peers.sh"
+
 _sp_log() { echo "# sambapeer: $*" >&2; }
 
-_sp_port_busy() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+_sp_port_busy() { peers_port_busy "$@"; }
 
-_sp_wait_port() {
-	local i n=$(($2 * 20))
-	for ((i = 0; i < n; i++)); do
-		_sp_port_busy "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
+_sp_wait_port() { peers_wait_port "$@"; }
 
 # Three free consecutive ports, away from mailpeers' and cupspeer's ranges.
 _sp_pick_ports() {
@@ -307,14 +301,7 @@ sambapeer_start() {
 }
 
 # Chain sambapeer_stop in front of whatever EXIT trap the test has.
-_sp_install_trap() {
-	local p old=
-	p=$(trap -p EXIT)
-	case $p in *sambapeer_stop*) return 0 ;; esac
-	[ -n "$p" ] && old=$(eval "_sp_trap_cmd() { printf %s \"\$2\"; }; _sp_trap_cmd ${p#trap }")
-	# shellcheck disable=SC2064
-	trap "sambapeer_stop; $old" EXIT
-}
+_sp_install_trap() { peers_chain_exit_trap sambapeer_stop; }
 
 # _sp_descendants PID: every process below PID (smbd forks one child per
 # connection and a few helpers), deepest last.
